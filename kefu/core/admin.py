@@ -1,0 +1,87 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from kefu.core.models import ApiToken, AuditEvent, CalendarDay, CalendarYear, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "display_name", "employee_no", "kind", "is_active", "locked_until")
+    list_filter = ("kind", "is_active", "groups")
+    search_fields = ("username", "display_name", "employee_no")
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (
+            _("Kefu"),
+            {
+                "fields": (
+                    "kind",
+                    "display_name",
+                    "employee_no",
+                    "failed_login_count",
+                    "locked_until",
+                    "is_demo",
+                )
+            },
+        ),
+    )
+    readonly_fields = ("failed_login_count", "is_demo", "last_login", "date_joined")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created with `kefu token create`; here they can only be looked at."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = [f.name for f in ApiToken._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log has no edit or delete path (SEC-4)."""
+
+    list_display = ("at", "actor_label", "action", "object_type", "object_id", "object_repr")
+    list_filter = ("action",)
+    search_fields = ("actor_label", "action", "object_id")
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 0
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ("year", "source", "entered_by", "entered_at")
+    readonly_fields = ("entered_by", "entered_at")
+    inlines = [CalendarDayInline]
+
+    def has_change_permission(self, request, obj=None):
+        # Changes go through the calendar page, which audits them.
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

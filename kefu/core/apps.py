@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "kefu.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from kefu.core import checks  # noqa: F401  (registers system checks)
+        from kefu.core.roles import sync_roles_after_migrate
+
+        # Roles are data that code defines: keep the groups in step after every migrate.
+        post_migrate.connect(sync_roles_after_migrate, sender=self)

@@ -1,0 +1,96 @@
+"""The roles of SPEC §0 as Django groups, with the permissions each role needs (SEC-2).
+
+Roles are defined here, in code, and the groups are brought in step after every migrate:
+a permission a role should not have is removed. Other apps add their permissions to the
+role lists below when they arrive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: object  # lazy translation
+    permissions: tuple[str, ...]
+
+
+VIEW_CUSTOMER = "customers.view_customer"
+REVEAL_PII = "customers.reveal_customer_pii"
+IMPORT_CORE = "customers.import_core_data"
+VIEW_AUDIT = "core.view_auditevent"
+MANAGE_CALENDAR = (
+    "core.add_calendaryear",
+    "core.change_calendaryear",
+    "core.delete_calendaryear",
+    "core.view_calendaryear",
+)
+MANAGE_TOKENS = "core.manage_api_tokens"
+MANAGE_USERS = ("core.add_user", "core.change_user", "core.view_user")
+
+ROLES: tuple[Role, ...] = (
+    Role("agent", _("Agent"), (VIEW_CUSTOMER,)),
+    Role("callback", _("Callback agent"), (VIEW_CUSTOMER,)),
+    Role("complaint", _("Complaint handler"), (VIEW_CUSTOMER, REVEAL_PII)),
+    Role("tech", _("Technical agent"), (VIEW_CUSTOMER,)),
+    Role("supervisor", _("Supervisor"), (VIEW_CUSTOMER, REVEAL_PII, VIEW_AUDIT)),
+    Role("qa", _("QA inspector"), (VIEW_CUSTOMER,)),
+    Role("manager", _("Manager"), (VIEW_CUSTOMER, REVEAL_PII, VIEW_AUDIT)),
+    Role("partner", _("Partner department"), ()),
+    Role(
+        "admin",
+        _("Administrator"),
+        (VIEW_AUDIT, IMPORT_CORE, MANAGE_TOKENS, *MANAGE_CALENDAR, *MANAGE_USERS),
+    ),
+    # Service accounts: a telephony platform. The IVR adds its permissions here.
+    Role("telephony", _("Telephony platform (service)"), ()),
+)
+
+ROLE_BY_CODE = {role.code: role for role in ROLES}
+
+
+def sync_roles(*, using: str = "default") -> None:
+    """Create or update one group per role with exactly the role's permissions."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role in ROLES:
+        group, _created = Group.objects.using(using).get_or_create(name=role.code)
+        wanted = []
+        for dotted in role.permissions:
+            app_label, codename = dotted.split(".", 1)
+            wanted.append(
+                Permission.objects.using(using).get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        group.permissions.set(wanted)
+
+
+def sync_roles_after_migrate(sender, using="default", **kwargs) -> None:
+    # Runs after each app migrates; the permissions exist once every app has.
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.db import DatabaseError
+
+    if not apps.is_installed("kefu.customers"):
+        return
+    try:
+        needed = {p for role in ROLES for p in role.permissions}
+        present = {
+            f"{app}.{code}"
+            for app, code in Permission.objects.using(using).values_list(
+                "content_type__app_label", "codename"
+            )
+        }
+    except DatabaseError:
+        return
+    if needed <= present:
+        sync_roles(using=using)
+
+
+def user_roles(user) -> list[str]:
+    return sorted(g.name for g in user.groups.all() if g.name in ROLE_BY_CODE)

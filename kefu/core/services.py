@@ -1,0 +1,241 @@
+"""Core use cases: audit events, staff sign-in and lockout, API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.core import context
+from kefu.core.errors import ErrorCode, KefuError, NotFound
+from kefu.core.masking import mask_text
+from kefu.core.models import ApiToken, AuditEvent, User
+
+SYSTEM_ACTOR = "system"
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, Mapping):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return mask_text(str(value))
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    data: Mapping[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Append one audit event (SEC-4). Values are masked before they are stored.
+
+    ``changes`` maps a field name to ``(old, new)``. Call it inside the transaction of the
+    change it records, so that both commit or neither does.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)
+    ctx = context.current()
+    label = actor_label or (actor.get_username() if actor is not None else SYSTEM_ACTOR)
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_label=label,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=mask_text(object_repr)[:200],
+        changes={
+            k: {"old": _masked(o), "new": _masked(n)} for k, (o, n) in (changes or {}).items()
+        },
+        data=_masked(dict(data or {})),
+        ip=ctx.ip,
+        request_id=ctx.request_id,
+    )
+
+
+def model_changes(instance, fields: list[str], old: Mapping[str, Any]) -> dict[str, tuple]:
+    """(old, new) pairs of the fields whose value changed, for audit_record."""
+    return {
+        f: (old.get(f), getattr(instance, f)) for f in fields if old.get(f) != getattr(instance, f)
+    }
+
+
+# --- sign-in and lockout (SEC-1) ----------------------------------------------------------
+
+
+class SignInError(KefuError):
+    status = 401
+    code = ErrorCode.BAD_CREDENTIALS
+
+
+def staff_sign_in(*, request, username: str, password: str) -> User:
+    """Check a staff member's password, counting failures and locking the account.
+
+    Returns the user (not yet logged in to the session). Raises SignInError with a message
+    for the sign-in page; the failure count, lock and every attempt are audited.
+    """
+    now = timezone.now()
+    user = User.objects.filter(username=username).first()
+    if user is not None and user.is_locked(now=now):
+        audit_record(actor=None, actor_label=username, action="auth.login.refused_locked", obj=user)
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise SignInError(
+            _(
+                "This account is locked after repeated failed sign-ins. Try again in "
+                "%(minutes)d minutes or ask an administrator to unlock it."
+            )
+            % {"minutes": minutes},
+            code=ErrorCode.ACCOUNT_LOCKED,
+        )
+    authenticated = authenticate(request, username=username, password=password)
+    if authenticated is None or authenticated.is_service_account:
+        if user is not None:
+            _record_failed_sign_in(user=user, now=now)
+        else:
+            audit_record(
+                actor=None,
+                actor_label=username[:150] or "?",
+                action="auth.login.failed_unknown_user",
+            )
+        raise SignInError(_("Wrong user name or password."))
+    with transaction.atomic():
+        if authenticated.failed_login_count or authenticated.locked_until:
+            authenticated.failed_login_count = 0
+            authenticated.locked_until = None
+            authenticated.save(update_fields=["failed_login_count", "locked_until"])
+        audit_record(actor=authenticated, action="auth.login.succeeded", obj=authenticated)
+    return authenticated
+
+
+@transaction.atomic
+def _record_failed_sign_in(*, user: User, now) -> None:
+    User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
+    user.refresh_from_db(fields=["failed_login_count"])
+    audit_record(
+        actor=None,
+        actor_label=user.username,
+        action="auth.login.failed",
+        obj=user,
+        data={"failures": user.failed_login_count},
+    )
+    if user.failed_login_count >= settings.KEFU_LOGIN_MAX_FAILURES:
+        user.locked_until = now + dt.timedelta(minutes=settings.KEFU_LOGIN_LOCK_MINUTES)
+        user.failed_login_count = 0
+        user.save(update_fields=["locked_until", "failed_login_count"])
+        audit_record(
+            actor=None,
+            actor_label=user.username,
+            action="auth.account.locked",
+            obj=user,
+            data={"until": user.locked_until},
+        )
+
+
+@transaction.atomic
+def user_unlock(*, user: User, by: User) -> None:
+    old = {"locked_until": user.locked_until, "failed_login_count": user.failed_login_count}
+    user.locked_until = None
+    user.failed_login_count = 0
+    user.save(update_fields=["locked_until", "failed_login_count"])
+    audit_record(
+        actor=by,
+        action="auth.account.unlocked",
+        obj=user,
+        changes=model_changes(user, ["locked_until", "failed_login_count"], old),
+    )
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "kefu"  # noqa: S105  (a label, not a secret)
+
+
+def _hash_token_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str, by: User | None = None, expires_at: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the full token, shown only once."""
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name[:64] or "token",
+        prefix=prefix,
+        secret_hash=_hash_token_secret(secret),
+        created_by=by,
+        expires_at=expires_at,
+    )
+    token.full_clean()
+    token.save()
+    audit_record(
+        actor=by,
+        action="auth.token.created",
+        obj=token,
+        data={"user": user.username, "name": token.name},
+    )
+    return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=by, action="auth.token.revoked", obj=token, data={"user": token.user.username}
+        )
+    return token
+
+
+def api_token_authenticate(*, raw: str) -> User | None:
+    """The active user a bearer token belongs to, or None. Updates last use (per minute)."""
+    parts = raw.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+        return None
+    _kefu, prefix, secret = parts
+    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    if token is None or not token.is_active():
+        return None
+    if not hmac.compare_digest(token.secret_hash, _hash_token_secret(secret)):
+        return None
+    if not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def api_token_get(*, prefix: str) -> ApiToken:
+    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    if token is None:
+        raise NotFound(_("No API token with this prefix."))
+    return token

@@ -1,0 +1,148 @@
+"""factory_boy factories for Kefu models (no JSON fixtures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from kefu.core.crypto import hash_secret, lookup_hash
+from kefu.core.validators import luhn_check_digit, resident_id_check_char
+from kefu.customers import models as m
+
+
+def resident_id(seq: int, birth: dt.date = dt.date(1985, 6, 15)) -> str:
+    first17 = f"110105{birth:%Y%m%d}{seq % 1000:03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+def card_number(seq: int, bin_: str = "628888") -> str:
+    partial = f"{bin_}{seq:09d}"
+    return partial + luhn_check_digit(partial)
+
+
+class CustomerFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Customer
+
+    external_id = factory.Sequence(lambda n: f"CUST-T{n:06d}")
+    name = factory.Sequence(lambda n: f"测试客户{n}")
+    gender = m.Customer.Gender.MALE
+    birth_date = dt.date(1985, 6, 15)
+    mobile = factory.Sequence(lambda n: f"138{n:08d}")
+    mobile_hash = factory.LazyAttribute(lambda o: lookup_hash("mobile", o.mobile))
+    segment = m.Segment.STANDARD
+
+
+class IdentityDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = m.IdentityDocument
+
+    customer = factory.SubFactory(CustomerFactory)
+    doc_type = m.IdentityDocument.Type.RESIDENT_ID
+    number = factory.Sequence(resident_id)
+    number_hash = factory.LazyAttribute(lambda o: lookup_hash("document", o.number))
+
+
+class CardAccountFactory(DjangoModelFactory):
+    class Meta:
+        model = m.CardAccount
+
+    external_id = factory.Sequence(lambda n: f"ACCT-T{n:06d}")
+    customer = factory.SubFactory(CustomerFactory)
+    credit_limit_cny = Decimal("50000.00")
+    available_credit_cny = Decimal("42000.00")
+    cash_limit_cny = Decimal("25000.00")
+    available_cash_cny = Decimal("20000.00")
+    credit_limit_usd = Decimal("7000.00")
+    available_credit_usd = Decimal("7000.00")
+    cash_limit_usd = Decimal("3500.00")
+    available_cash_usd = Decimal("3500.00")
+    statement_day = 5
+    due_day = 23
+    opened_on = dt.date(2020, 1, 10)
+
+
+class CardFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Card
+        skip_postgeneration_save = True
+
+    account = factory.SubFactory(CardAccountFactory)
+    holder = factory.LazyAttribute(lambda o: o.account.customer)
+    role = m.Card.Role.PRIMARY
+    product = "金卡"
+    number = factory.Sequence(card_number)
+    number_hash = factory.LazyAttribute(lambda o: lookup_hash("card", o.number))
+    first6 = factory.LazyAttribute(lambda o: o.number[:6])
+    last4 = factory.LazyAttribute(lambda o: o.number[-4:])
+    status = m.Card.Status.ACTIVE
+    expiry = dt.date(2029, 12, 31)
+    issued_on = dt.date(2024, 12, 1)
+
+    @factory.post_generation
+    def with_query_password(obj, create, extracted, **kwargs):
+        if extracted:
+            obj.query_password_hash = hash_secret(extracted)
+            if create:
+                obj.save(update_fields=["query_password_hash"])
+
+
+class StatementFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Statement
+
+    account = factory.SubFactory(CardAccountFactory)
+    currency = "CNY"
+    period = "2026-10"
+    statement_date = dt.date(2026, 10, 5)
+    due_date = dt.date(2026, 10, 23)
+    previous_balance = Decimal("1000.00")
+    payments = Decimal("1000.00")
+    new_charges = Decimal("3256.18")
+    amount_due = Decimal("3256.18")
+    minimum_payment = Decimal("325.62")
+
+
+class TransactionFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Transaction
+
+    external_id = factory.Sequence(lambda n: f"TXN-T{n:08d}")
+    account = factory.SubFactory(CardAccountFactory)
+    kind = m.Transaction.Kind.PURCHASE
+    transaction_date = dt.date(2026, 10, 1)
+    posting_date = dt.date(2026, 10, 2)
+    description = "消费"
+    merchant = "测试商户"
+    currency = "CNY"
+    amount = Decimal("100.00")
+
+
+class CardApplicationFactory(DjangoModelFactory):
+    class Meta:
+        model = m.CardApplication
+
+    external_id = factory.Sequence(lambda n: f"APP-T{n:06d}")
+    applicant_name = "申请人"
+    applicant_id_number = factory.Sequence(lambda n: resident_id(n + 500))
+    applicant_id_hash = factory.LazyAttribute(
+        lambda o: lookup_hash("document", o.applicant_id_number)
+    )
+    product = "白金卡"
+    status = m.CardApplication.Status.REVIEWING
+    submitted_on = dt.date(2026, 11, 10)
+    updated_on = dt.date(2026, 11, 12)
+
+
+class BrokerageAccountFactory(DjangoModelFactory):
+    class Meta:
+        model = m.BrokerageAccount
+
+    external_id = factory.Sequence(lambda n: f"BRK-T{n:06d}")
+    customer = factory.SubFactory(CustomerFactory)
+    kind = m.BrokerageAccount.Kind.FUND
+    account_no = factory.Sequence(lambda n: f"3100{n:08d}")
+    opened_on = dt.date(2023, 3, 1)
