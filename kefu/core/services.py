@@ -239,3 +239,18 @@ def api_token_get(*, prefix: str) -> ApiToken:
     if token is None:
         raise NotFound(_("No API token with this prefix."))
     return token
+
+
+@transaction.atomic
+def demo_accounts_disable(*, by: User | None = None) -> int:
+    """Deactivate every demo account and revoke its tokens (before a production start)."""
+    count = 0
+    for user in User.objects.select_for_update().filter(is_demo=True, is_active=True):
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        for token in user.api_tokens.filter(revoked_at__isnull=True):
+            api_token_revoke(token=token, by=by)
+        audit_record(actor=by, action="auth.account.deactivated", obj=user,
+                     changes={"is_active": (True, False)}, data={"reason": "demo account"})
+        count += 1
+    return count

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.crypto import lookup_hash, normalize_number
@@ -103,7 +104,7 @@ def customer_get(*, pk: int) -> Customer:
 
 @dataclass
 class TimelineEntry:
-    at: dt.datetime | dt.date
+    at: dt.datetime
     kind: str  # "application", "card", … later "call", "ticket", "callback", "chat"
     title: str
     detail: str = ""
@@ -210,7 +211,7 @@ def customer_timeline(
     for a in applications:
         entries.append(
             TimelineEntry(
-                at=a.submitted_on,
+                at=_start_of_day(a.submitted_on),
                 kind="application",
                 title=_("Card application: %(product)s") % {"product": a.product},
                 detail=a.get_status_display(),
@@ -219,11 +220,9 @@ def customer_timeline(
     for source in TIMELINE_SOURCES:
         entries.extend(source(customer, limit))
 
-    def sort_key(e: TimelineEntry):
-        at = e.at
-        if isinstance(at, dt.datetime):
-            return at.date(), at.time()
-        return at, dt.time.max
-
-    entries.sort(key=sort_key, reverse=True)
+    entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
