@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.core.crypto import EncryptedTextField, lookup_hash
 from kefu.core.masking import mask_account, mask_card, mask_id_number, mask_mobile
@@ -129,8 +130,8 @@ class CustomerPhone(models.Model):
 
     class Kind(models.TextChoices):
         MOBILE = "mobile", _("Mobile")
-        HOME = "home", _("Home")
-        WORK = "work", _("Work")
+        HOME = "home", pgettext_lazy("phone kind", "Home")
+        WORK = "work", pgettext_lazy("phone kind", "Work")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -677,3 +678,58 @@ class AmlFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.description}"
+
+
+class CoreImport(models.Model):
+    """NF-4: one background run of the core-banking import, with the progress its page shows.
+
+    The file is kept under DATA_DIR/imports as ``stored_name``; the first errors are kept here
+    for the page, all of them in the errors CSV beside the file.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Could not run")
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    stored_name = models.CharField(max_length=255)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    started_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    lines_total = models.PositiveIntegerField(_("lines"), null=True, blank=True)
+    lines_done = models.PositiveIntegerField(_("lines done"), default=0)
+    created_count = models.PositiveIntegerField(_("customers created"), default=0)
+    updated_count = models.PositiveIntegerField(_("customers updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("customers unchanged"), default=0)
+    failed_count = models.PositiveIntegerField(_("lines failed"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("first errors"), default=list, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("core-banking import")
+        verbose_name_plural = _("core-banking imports")
+        ordering = ["-queued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} {self.get_status_display()}"
+
+    @property
+    def percent_done(self) -> int:
+        if not self.lines_total:
+            return 100 if self.status == self.Status.FINISHED else 0
+        return min(100, self.lines_done * 100 // self.lines_total)

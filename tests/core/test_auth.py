@@ -174,7 +174,7 @@ def test_me_reports_the_roles_of_a_token_user(make_user, api_client_for):
 def test_token_revoke_command_with_an_unknown_prefix_fails_clearly(db):
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="No API token"):
+    with pytest.raises(CommandError, match="没有此前缀的 API 令牌"):
         call_command("token", "revoke", "nope")
 
 
