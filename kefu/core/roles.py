@@ -94,3 +94,7 @@ def sync_roles_after_migrate(sender, using="default", **kwargs) -> None:
 
 def user_roles(user) -> list[str]:
     return sorted(g.name for g in user.groups.all() if g.name in ROLE_BY_CODE)
+
+
+def role_labels(codes: list[str]) -> list[str]:
+    return [str(ROLE_BY_CODE[c].label) for c in codes if c in ROLE_BY_CODE]

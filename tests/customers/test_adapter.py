@@ -1,0 +1,272 @@
+"""The built-in core-banking adapter (CUS-6): every read and change, with its audit event."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from kefu.core.crypto import verify_secret
+from kefu.core.errors import Conflict, NotFound, ValidationFailed
+from kefu.core.models import AuditEvent
+from kefu.customers.adapter import CoreBankingError, LocalCoreBanking, get_adapter
+from kefu.customers.models import Card, CardAccount, Transaction
+from tests.factories import CardFactory, StatementFactory, TransactionFactory
+
+pytestmark = pytest.mark.django_db
+
+adapter = LocalCoreBanking()
+
+
+@pytest.fixture
+def card():
+    return CardFactory(number="6288880000000013", with_query_password="135790")
+
+
+def test_the_configured_adapter_is_the_local_one_by_default():
+    assert isinstance(get_adapter(), LocalCoreBanking)
+
+
+def test_find_card_by_number_returns_plain_data_without_secrets(card):
+    info = adapter.find_card(number="6288 8800 0000 0013")
+
+    assert info.ref == str(card.pk)
+    assert (info.first6, info.last4, info.role, info.status) == (
+        "628888",
+        "0013",
+        "primary",
+        "active",
+    )
+    assert info.has_query_password is True
+    assert not hasattr(info, "query_password_hash")
+
+
+def test_find_card_with_an_unknown_number_is_none(card):
+    assert adapter.find_card(number="6288880000000021") is None
+
+
+def test_an_unknown_reference_is_not_found():
+    with pytest.raises(NotFound):
+        adapter.get_card(card_ref="999999")
+    with pytest.raises(NotFound):
+        adapter.get_card(card_ref="not-a-number")
+
+
+def test_limits_are_given_in_cny_and_usd(card):
+    limits = adapter.limits(account_ref=str(card.account_id))
+
+    assert [(x.currency, x.available_credit, x.available_cash) for x in limits] == [
+        ("CNY", Decimal("42000.00"), Decimal("20000.00")),
+        ("USD", Decimal("7000.00"), Decimal("3500.00")),
+    ]
+
+
+def test_statements_newest_first_with_lines_and_unbilled(card):
+    old = StatementFactory(
+        account=card.account, period="2026-09", statement_date=dt.date(2026, 9, 5)
+    )
+    new = StatementFactory(
+        account=card.account, period="2026-10", statement_date=dt.date(2026, 10, 5)
+    )
+    TransactionFactory(account=card.account, card=card, statement=new, amount="12.30")
+    TransactionFactory(account=card.account, card=card, statement=None, amount="45.60")
+
+    periods = [s.period for s in adapter.statements(account_ref=str(card.account_id))]
+    detail = adapter.statement(account_ref=str(card.account_id), period="2026-10")
+    unbilled = adapter.unbilled(account_ref=str(card.account_id))
+
+    assert periods == ["2026-10", "2026-09"]
+    assert [line.amount for line in detail.lines] == [Decimal("12.30")]
+    assert [t.amount for t in unbilled] == [Decimal("45.60")]
+    assert old.pk != new.pk
+
+
+def test_a_missing_statement_period_is_not_found(card):
+    with pytest.raises(NotFound):
+        adapter.statement(account_ref=str(card.account_id), period="2020-01")
+
+
+def test_query_password_verification_and_change_are_audited_without_the_secret(card):
+    assert adapter.verify_query_password(card_ref=str(card.pk), password="135790")
+    assert not adapter.verify_query_password(card_ref=str(card.pk), password="000000")
+
+    adapter.set_query_password(card_ref=str(card.pk), password="802461", by=None, channel="ivr")
+
+    card.refresh_from_db()
+    assert verify_secret(card.query_password_hash, "802461")
+    event = AuditEvent.objects.get(action="card.query_password.changed")
+    assert "802461" not in str(event.changes) + str(event.data) + event.object_repr
+
+
+def test_three_failures_lock_the_query_password_for_the_day(card):
+    today = dt.date(2026, 11, 25)
+    counts = [
+        adapter.record_query_password_failure(
+            card_ref=str(card.pk), max_failures=3, today=today, by=None, channel="ivr"
+        )
+        for _ in range(3)
+    ]
+
+    card.refresh_from_db()
+    assert counts == [1, 2, 3]
+    assert card.query_password_locked_on == today
+    assert AuditEvent.objects.filter(action="card.query_password.locked").count() == 1
+
+
+def test_a_lock_from_yesterday_is_forgotten_today(card):
+    card.query_password_failures = 3
+    card.query_password_locked_on = dt.date(2026, 11, 24)
+    card.save()
+
+    count = adapter.record_query_password_failure(
+        card_ref=str(card.pk), max_failures=3, today=dt.date(2026, 11, 25), by=None, channel="ivr"
+    )
+
+    card.refresh_from_db()
+    assert count == 1
+    assert card.query_password_locked_on is None
+
+
+def test_block_card_marks_it_lost_once(card):
+    adapter.block_card(card_ref=str(card.pk), reason="lost", by=None, channel="ivr")
+    again = adapter.block_card(card_ref=str(card.pk), reason="lost", by=None, channel="ivr")
+
+    card.refresh_from_db()
+    assert card.status == Card.Status.LOST
+    assert card.blocked_at is not None
+    assert again.status == "lost"
+    assert AuditEvent.objects.filter(action="card.blocked").count() == 1
+
+
+def test_a_closed_card_cannot_be_blocked(card):
+    card.status = Card.Status.CLOSED
+    card.save()
+
+    with pytest.raises(CoreBankingError):
+        adapter.block_card(card_ref=str(card.pk), reason="lost", by=None, channel="ivr")
+
+
+def test_activation_only_of_an_inactive_card(card):
+    with pytest.raises(Conflict):
+        adapter.activate_card(card_ref=str(card.pk), by=None, channel="ivr")
+    card.status = Card.Status.INACTIVE
+    card.save()
+
+    info = adapter.activate_card(card_ref=str(card.pk), by=None, channel="ivr")
+
+    assert info.status == "active"
+    assert AuditEvent.objects.filter(action="card.activated").count() == 1
+
+
+def test_switches_change_only_what_is_asked_and_audit_old_and_new(card):
+    adapter.set_card_switches(
+        card_ref=str(card.pk), by=None, channel="ivr", swipe_password_enabled=True
+    )
+
+    card.refresh_from_db()
+    assert (card.cash_advance_enabled, card.swipe_password_enabled) == (True, True)
+    event = AuditEvent.objects.get(action="card.switches.changed")
+    assert event.changes == {"swipe_password_enabled": {"old": False, "new": True}}
+
+
+def test_statement_delivery_rejects_an_unknown_method(card):
+    with pytest.raises(ValidationFailed) as exc:
+        adapter.set_statement_delivery(
+            account_ref=str(card.account_id), method="fax", by=None, channel="ivr"
+        )
+
+    assert "method" in exc.value.errors
+
+
+def test_auto_repayment_apply_modify_cancel(card):
+    ref = str(card.account_id)
+    adapter.set_auto_repayment(
+        account_ref=ref,
+        enabled=True,
+        mode="full",
+        debit_account="6222020000001234567",
+        by=None,
+        channel="ivr",
+    )
+    adapter.set_auto_repayment(
+        account_ref=ref, enabled=True, mode="minimum", by=None, channel="ivr"
+    )
+    info = adapter.set_auto_repayment(account_ref=ref, enabled=False, by=None, channel="ivr")
+
+    assert info.auto_repay_enabled is False
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions == [
+        "account.auto_repay.applied",
+        "account.auto_repay.modified",
+        "account.auto_repay.cancelled",
+    ]
+    applied = AuditEvent.objects.get(action="account.auto_repay.applied")
+    assert "6222020000001234567" not in str(applied.changes)
+
+
+def test_auto_repayment_needs_a_valid_debit_account(card):
+    with pytest.raises(ValidationFailed) as exc:
+        adapter.set_auto_repayment(
+            account_ref=str(card.account_id),
+            enabled=True,
+            mode="full",
+            debit_account="12ab",
+            by=None,
+            channel="ivr",
+        )
+
+    assert "debit_account" in exc.value.errors
+    assert CardAccount.objects.get(pk=card.account_id).auto_repay_enabled is False
+
+
+def test_cash_advance_posts_amount_and_fee_once_per_key(card):
+    first = adapter.cash_advance(
+        card_ref=str(card.pk),
+        amount=Decimal("1000"),
+        fee=Decimal("10"),
+        idempotency_key="call-1",
+        by=None,
+        channel="ivr",
+    )
+    second = adapter.cash_advance(
+        card_ref=str(card.pk),
+        amount=Decimal("1000"),
+        fee=Decimal("10"),
+        idempotency_key="call-1",
+        by=None,
+        channel="ivr",
+    )
+
+    account = CardAccount.objects.get(pk=card.account_id)
+    assert (first.duplicate, second.duplicate) == (False, True)
+    assert account.available_cash_cny == Decimal("18990.00")
+    assert Transaction.objects.filter(account=account).count() == 2
+
+
+def test_cash_advance_beyond_the_available_cash_is_refused_and_changes_nothing(card):
+    with pytest.raises(CoreBankingError):
+        adapter.cash_advance(
+            card_ref=str(card.pk),
+            amount=Decimal("19995"),
+            fee=Decimal("10"),
+            idempotency_key="call-2",
+            by=None,
+            channel="ivr",
+        )
+
+    assert CardAccount.objects.get(pk=card.account_id).available_cash_cny == Decimal("20000.00")
+    assert not Transaction.objects.exists()
+
+
+def test_cash_advance_on_a_card_with_the_switch_off_is_refused(card):
+    card.cash_advance_enabled = False
+    card.save()
+
+    with pytest.raises(CoreBankingError):
+        adapter.cash_advance(
+            card_ref=str(card.pk),
+            amount=Decimal("100"),
+            fee=Decimal("10"),
+            idempotency_key="call-3",
+            by=None,
+            channel="ivr",
+        )
