@@ -146,3 +146,28 @@ class BrokerageAccountFactory(DjangoModelFactory):
     kind = m.BrokerageAccount.Kind.FUND
     account_no = factory.Sequence(lambda n: f"3100{n:08d}")
     opened_on = dt.date(2023, 3, 1)
+
+
+def schedule_days(*, holidays=(), workdays=()) -> list:
+    """CAL-1 schedule days from holiday ranges ``(name, first, last)`` and make-up working
+    days ``(name, date)``, dates as ISO text."""
+    from kefu.core.calendars import HOLIDAY, WORKDAY, ScheduleDay
+
+    days = []
+    for name, first, last in holidays:
+        day, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+        while day <= end:
+            days.append(ScheduleDay(date=day, kind=HOLIDAY, name=name))
+            day += dt.timedelta(days=1)
+    days += [
+        ScheduleDay(date=dt.date.fromisoformat(d), kind=WORKDAY, name=name) for name, d in workdays
+    ]
+    return days
+
+
+# A 2027 schedule as an administrator would enter it in tests (not the official one, which
+# the State Council publishes in the autumn of 2026).
+SCHEDULE_2027 = {
+    "holidays": [("元旦", "2027-01-01", "2027-01-03"), ("春节", "2027-02-06", "2027-02-13")],
+    "workdays": [("春节", "2027-02-20")],
+}

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -16,10 +16,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core import context
-from kefu.core.errors import ErrorCode, KefuError, NotFound
+from kefu.core import calendars, context
+from kefu.core.errors import ErrorCode, KefuError, NotFound, ValidationFailed
 from kefu.core.masking import mask_text
-from kefu.core.models import ApiToken, AuditEvent, User
+from kefu.core.models import ApiToken, AuditEvent, CalendarDay, CalendarYear, User
 
 SYSTEM_ACTOR = "system"
 
@@ -250,7 +250,114 @@ def demo_accounts_disable(*, by: User | None = None) -> int:
         user.save(update_fields=["is_active"])
         for token in user.api_tokens.filter(revoked_at__isnull=True):
             api_token_revoke(token=token, by=by)
-        audit_record(actor=by, action="auth.account.deactivated", obj=user,
-                     changes={"is_active": (True, False)}, data={"reason": "demo account"})
+        audit_record(
+            actor=by,
+            action="auth.account.deactivated",
+            obj=user,
+            changes={"is_active": (True, False)},
+            data={"reason": "demo account"},
+        )
         count += 1
     return count
+
+
+# --- calendars (CAL-1) ------------------------------------------------------------------------
+
+
+def _calendar_days_for_audit(days: Sequence[calendars.ScheduleDay]) -> list[dict[str, str]]:
+    # One dict per day, not one joined string: a run of dates would look like a card number
+    # to the masking of audit values.
+    return [
+        {"date": d.date.isoformat(), "kind": d.kind, "name": d.name}
+        for d in sorted(days, key=lambda d: d.date)
+    ]
+
+
+def _calendar_effective_days(year: int) -> tuple[str, list[calendars.ScheduleDay]]:
+    """The source and days that apply to ``year`` now ("none" when the year is unknown)."""
+    try:
+        schedule = calendars.Calendar().schedule(year)
+    except calendars.CalendarUnknownYear:
+        return "none", []
+    return schedule.source, schedule.days()
+
+
+@transaction.atomic
+def calendar_year_save(
+    *, year: int, days: Sequence[calendars.ScheduleDay], source: str = "", by: User | None
+) -> CalendarYear:
+    """Enter the official schedule of ``year``, replacing any days entered for it before.
+
+    The entered days override the packaged calendar for the whole year. Raises
+    ValidationFailed (fields ``year``, ``source``, ``days``) and saves nothing when any day is
+    wrong. The audit event holds the days that applied before and the days entered now.
+    """
+    source = source.strip()
+    errors = calendars.validate_schedule(year=year, days=days, source=source)
+    if errors:
+        raise ValidationFailed(_("The schedule has errors; nothing was saved."), errors=errors)
+    entered = CalendarYear.objects.select_for_update().filter(year=year).first()
+    previous_source, previous_days = _calendar_effective_days(year)
+    old_text = entered.source if entered is not None else ""
+    if entered is None:
+        entered = CalendarYear(year=year)
+    else:
+        entered.days.all().delete()
+    entered.source = source
+    entered.entered_by = by
+    entered.entered_at = timezone.now()
+    entered.full_clean()
+    entered.save()
+    rows = [CalendarDay(calendar_year=entered, date=d.date, kind=d.kind, name=d.name) for d in days]
+    for row in rows:
+        row.full_clean(exclude=["calendar_year"], validate_unique=False)
+    CalendarDay.objects.bulk_create(rows)
+    audit_record(
+        actor=by,
+        action="calendar.year.saved",
+        obj=entered,
+        changes={
+            "days": (_calendar_days_for_audit(previous_days), _calendar_days_for_audit(days)),
+            "source": (old_text, source),
+        },
+        data={
+            "year": year,
+            "previous_source": previous_source,
+            "holidays": sum(1 for d in days if d.kind == CalendarDay.Kind.HOLIDAY),
+            "workdays": sum(1 for d in days if d.kind == CalendarDay.Kind.WORKDAY),
+        },
+    )
+    return entered
+
+
+@transaction.atomic
+def calendar_year_delete(*, year: int, by: User | None) -> str:
+    """Delete the schedule entered for ``year``; the packaged calendar applies again.
+
+    Returns the source that applies now: "package", or "none" when the package does not know
+    the year either (dates in it then raise CalendarUnknownYear). NotFound if nothing was
+    entered for the year.
+    """
+    entered = CalendarYear.objects.select_for_update().filter(year=year).first()
+    if entered is None:
+        raise NotFound(
+            _("No schedule was entered for %(year)d, so there is nothing to delete.")
+            % {"year": year}
+        )
+    _source, old_days = _calendar_effective_days(year)
+    if year in calendars.package_years():
+        now_source, new_days = "package", calendars.package_schedule(year).days()
+    else:
+        now_source, new_days = "none", []
+    audit_record(
+        actor=by,
+        action="calendar.year.deleted",
+        obj=entered,
+        changes={
+            "days": (_calendar_days_for_audit(old_days), _calendar_days_for_audit(new_days)),
+            "source": (entered.source, ""),
+        },
+        data={"year": year, "now_source": now_source},
+    )
+    entered.delete()
+    return now_source

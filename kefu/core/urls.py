@@ -9,4 +9,8 @@ urlpatterns = [
     path("login/", views.sign_in, name="login"),
     path("logout/", views.sign_out, name="logout"),
     path("audit/", views.audit_list, name="audit"),
+    path("calendar/", views.calendar_list, name="calendar"),
+    path("calendar/enter/", views.calendar_enter, name="calendar_enter"),
+    path("calendar/<int:year>/", views.calendar_year, name="calendar_year"),
+    path("calendar/<int:year>/delete/", views.calendar_year_delete, name="calendar_year_delete"),
 ]

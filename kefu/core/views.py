@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kefu.core import selectors, services
-from kefu.core.forms import AuditSearchForm, SignInForm
+from kefu.core import calendars, selectors, services
+from kefu.core.errors import NotFound, ValidationFailed
+from kefu.core.forms import AuditSearchForm, CalendarYearForm, SignInForm
 from kefu.core.permissions import require_perms
 from kefu.core.roles import VIEW_AUDIT
 
@@ -62,3 +66,111 @@ def audit_list(request):
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     template = "core/partials/audit_rows.html" if request.htmx else "core/audit_list.html"
     return render(request, template, {"form": form, "page": page})
+
+
+# --- calendars (CAL-1) ------------------------------------------------------------------------
+
+VIEW_CALENDAR = "core.view_calendaryear"
+CHANGE_CALENDAR = "core.change_calendaryear"
+DELETE_CALENDAR = "core.delete_calendaryear"
+
+
+@require_GET
+@require_perms(VIEW_CALENDAR)
+def calendar_list(request):
+    return render(
+        request,
+        "core/calendar_list.html",
+        {"years": calendars.calendar_years(), "package_label": calendars.package_label()},
+    )
+
+
+@require_GET
+@require_perms(VIEW_CALENDAR)
+def calendar_year(request, year: int):
+    try:
+        schedule = calendars.Calendar().schedule(year)
+    except calendars.CalendarUnknownYear as exc:
+        return render(
+            request, "core/calendar_year.html", {"year": year, "unknown": exc.message}, status=404
+        )
+    return render(
+        request,
+        "core/calendar_year.html",
+        {
+            "year": year,
+            "schedule": schedule,
+            "entered": calendars.entered_year(year),
+            "periods": calendars.holiday_periods(schedule),
+            "workdays": sorted(schedule.workdays.items()),
+            "package_label": calendars.package_label(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_perms(VIEW_CALENDAR, CHANGE_CALENDAR)
+def calendar_enter(request):
+    if request.method == "POST":
+        form = CalendarYearForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entered = services.calendar_year_save(
+                    year=data["year"], days=data["days"], source=data["source"], by=request.user
+                )
+            except ValidationFailed as exc:
+                for field, field_messages in exc.errors.items():
+                    target = data["input_field"] if field == "days" else field
+                    for message in field_messages:
+                        form.add_error(target if target in form.fields else None, message)
+            else:
+                messages.success(
+                    request,
+                    _("The %(year)d schedule is saved and applies from now on.")
+                    % {"year": entered.year},
+                )
+                return redirect("core:calendar_year", year=entered.year)
+        return render(request, "core/calendar_form.html", {"form": form}, status=422)
+    return render(request, "core/calendar_form.html", {"form": _calendar_form_initial(request)})
+
+
+def _calendar_form_initial(request) -> CalendarYearForm:
+    """The form for ?year=N, filled with the schedule that applies to N now, if any."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return CalendarYearForm(initial={"schedule": calendars.schedule_csv([])})
+    initial = {"year": year, "schedule": calendars.schedule_csv([])}
+    cal = calendars.Calendar()
+    if calendars.FIRST_YEAR <= year <= calendars.LAST_YEAR and cal.knows_year(year):
+        initial["schedule"] = calendars.schedule_csv(cal.schedule(year).days())
+        entered = calendars.entered_year(year)
+        if entered is not None:
+            initial["source"] = entered.source
+    return CalendarYearForm(initial=initial)
+
+
+@require_POST
+@require_perms(VIEW_CALENDAR, CHANGE_CALENDAR, DELETE_CALENDAR)
+def calendar_year_delete(request, year: int):
+    try:
+        now_source = services.calendar_year_delete(year=year, by=request.user)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    if now_source == "package":
+        messages.success(
+            request,
+            _("The entered %(year)d schedule is deleted; the packaged calendar applies again.")
+            % {"year": year},
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "The entered %(year)d schedule is deleted. No other schedule knows %(year)d: "
+                "deadlines in it cannot be counted until one is entered."
+            )
+            % {"year": year},
+        )
+    return redirect("core:calendar")
