@@ -93,6 +93,7 @@ class LineWriter:
         changed = [name for name, value in values.items() if getattr(obj, name) != value]
         if not changed:
             return False
+        also: list[str] = []
         for name in changed:
             old, new = getattr(obj, name), values[name]
             self.changes[f"{label}.{name}" if label else name] = (
@@ -103,10 +104,10 @@ class LineWriter:
             hashed = _HASHED.get((model, name))
             if hashed is not None:
                 setattr(obj, hashed[0], lookup_hash(hashed[1], new))
-                changed.append(hashed[0])
+                also.append(hashed[0])
         if model is Customer:
-            changed.append("updated_at")
-        obj.save(update_fields=changed)
+            also.append("updated_at")
+        obj.save(update_fields=changed + also)
         self.updated[model._meta.model_name] += 1
         return True
 
