@@ -12,45 +12,69 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
+import unicodedata
 from functools import lru_cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
+from kefu.core.validators import normalize_mobile
+
+_KEY_ID = 4
 _NONCE = 12
+_TAG = 16
 
 
 class DecryptionError(Exception):
-    pass
+    """A stored value cannot be decrypted: its key is not configured, or it was altered."""
 
 
 def _decode_key(text: str) -> bytes:
-    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raw = b""
     if len(raw) != 32:
-        raise ValueError("Encryption keys must be 32 bytes, url-safe base64 encoded.")
+        raise ImproperlyConfigured(
+            "KEFU_ENCRYPTION_KEYS: every key must be 32 random bytes, url-safe base64 "
+            "encoded; generate one with `kefu genkey`."
+        )
     return raw
 
 
 @lru_cache(maxsize=8)
 def _keyring(keys: tuple[str, ...]) -> tuple[tuple[bytes, AESGCM], ...]:
+    if not keys:
+        raise ImproperlyConfigured(
+            "KEFU_ENCRYPTION_KEYS is empty: set at least one key (generate one with `kefu genkey`)."
+        )
     ring = []
     for text in keys:
         raw = _decode_key(text)
-        ring.append((hashlib.sha256(raw).digest()[:4], AESGCM(raw)))
+        ring.append((hashlib.sha256(raw).digest()[:_KEY_ID], AESGCM(raw)))
     return tuple(ring)
 
 
-def _current_keyring():
+def _current_keyring() -> tuple[tuple[bytes, AESGCM], ...]:
+    # Keyed by the key tuple, so a changed setting (rotation, tests) takes effect at once.
     return _keyring(tuple(settings.KEFU_ENCRYPTION_KEYS))
 
 
 def encrypt(plaintext: str) -> str:
+    """AES-256-GCM with a random nonce under the first configured key.
+
+    The stored text is base64(key id + nonce + ciphertext and tag); the key id is also the
+    associated data, so a value cannot be moved under another key id unnoticed.
+    """
     key_id, aes = _current_keyring()[0]
     nonce = os.urandom(_NONCE)
     sealed = aes.encrypt(nonce, plaintext.encode("utf-8"), key_id)
@@ -58,12 +82,34 @@ def encrypt(plaintext: str) -> str:
 
 
 def decrypt(token: str) -> str:
-    blob = base64.urlsafe_b64decode(token.encode("ascii"))
-    key_id, nonce, sealed = blob[:4], blob[4 : 4 + _NONCE], blob[4 + _NONCE :]
+    """The plaintext of a value made by encrypt(); DecryptionError if no configured key
+    opens it (unknown key id, altered or truncated value, not an encrypted value)."""
+    try:
+        blob = base64.urlsafe_b64decode(token.encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError, AttributeError):
+        raise DecryptionError("This value is not an encrypted value (bad encoding).") from None
+    if len(blob) < _KEY_ID + _NONCE + _TAG:
+        raise DecryptionError("This value is not an encrypted value (too short).")
+    key_id, nonce, sealed = (
+        blob[:_KEY_ID],
+        blob[_KEY_ID : _KEY_ID + _NONCE],
+        blob[_KEY_ID + _NONCE :],
+    )
+    known = False
     for candidate_id, aes in _current_keyring():
-        if candidate_id == key_id:
+        if candidate_id != key_id:
+            continue
+        known = True
+        try:
             return aes.decrypt(nonce, sealed, key_id).decode("utf-8")
-    raise DecryptionError("No configured key can decrypt this value (unknown key id).")
+        except InvalidTag:
+            continue  # a (very unlikely) key id collision: try the next key with this id
+    if known:
+        raise DecryptionError("This value was altered or damaged: its authentication failed.")
+    raise DecryptionError(
+        "No configured key can decrypt this value (unknown key id): "
+        "add its key to KEFU_ENCRYPTION_KEYS."
+    )
 
 
 def generate_key() -> str:
@@ -73,24 +119,38 @@ def generate_key() -> str:
 
 @lru_cache(maxsize=4)
 def _lookup_key(text: str) -> bytes:
+    if not text:
+        raise ImproperlyConfigured(
+            "KEFU_LOOKUP_KEY is empty: set it (generate one with `kefu genkey`)."
+        )
+    # The key text itself is the HMAC key: changing this would change every stored hash.
     return text.encode("utf-8")
 
 
 def normalize_number(value: str) -> str:
-    """The canonical form of an ID, card or phone number before hashing."""
-    return "".join(value.split()).replace("-", "").upper()
+    """The canonical form of an ID, card or phone number before hashing: full-width
+    characters folded to ASCII, spaces and dashes removed, letters upper-case."""
+    text = unicodedata.normalize("NFKC", str(value))
+    return "".join(text.split()).replace("-", "").upper()
 
 
 def lookup_hash(kind: str, value: str) -> str:
-    """Keyed hash of a number of the given kind ("mobile", "card", "document")."""
+    """Keyed hash of a number of the given kind ("mobile", "card", "document").
+
+    The kind is part of the hashed message, so equal digits of different kinds do not
+    match; mobiles lose a +86 / 0086 prefix first, as searches do.
+    """
     key = _lookup_key(settings.KEFU_LOOKUP_KEY)
-    message = f"{kind}:{normalize_number(value)}".encode()
+    number = normalize_number(value)
+    if kind == "mobile":
+        number = normalize_mobile(number)
+    message = f"{kind}:{number}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 @lru_cache(maxsize=4)
 def _password_hasher(time_cost: int, memory_cost: int) -> PasswordHasher:
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=1)
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=1, type=Type.ID)
 
 
 def _hasher() -> PasswordHasher:
@@ -110,6 +170,8 @@ def hash_secret(secret: str) -> str:
 
 
 def verify_secret(stored_hash: str, secret: str) -> bool:
+    """True if ``secret`` matches ``stored_hash``; False for a wrong secret, an empty or
+    malformed hash (a card without a password set)."""
     if not stored_hash:
         return False
     try:
@@ -138,9 +200,13 @@ class EncryptedTextField(models.TextField):
         return encrypt(value)
 
     def get_lookup(self, lookup_name):
+        # Each write uses a fresh nonce, so no comparison on the stored text can match.
         if lookup_name != "isnull":
+            model = getattr(self, "model", None)
+            where = f"{model.__name__}.{self.name}" if model is not None else "this field"
             raise TypeError(
-                f"EncryptedTextField does not support '{lookup_name}' look-ups; "
-                "use the keyed hash column."
+                f"EncryptedTextField does not support '{lookup_name}' look-ups: {where} is "
+                "stored encrypted. Filter on its keyed hash column with "
+                "kefu.core.crypto.lookup_hash() instead."
             )
         return super().get_lookup(lookup_name)

@@ -80,14 +80,29 @@ class ApiToken(models.Model):
         return self.expires_at is None or self.expires_at > now
 
 
+APPEND_ONLY = "The audit log is append-only: events cannot be changed or deleted."
+
+
 class AuditEventQuerySet(models.QuerySet):
+    """Refuses every bulk write path of the ORM; only inserts are possible."""
+
     def update(self, **kwargs):
-        raise PermissionError("The audit log is append-only.")
+        raise PermissionError(APPEND_ONLY)
 
     def delete(self):
-        raise PermissionError("The audit log is append-only.")
+        raise PermissionError(APPEND_ONLY)
 
-    _raw_delete = delete
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError(APPEND_ONLY)
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        raise PermissionError(APPEND_ONLY)
+
+    def _update(self, values):
+        raise PermissionError(APPEND_ONLY)
+
+    def _raw_delete(self, using):
+        raise PermissionError(APPEND_ONLY)
 
 
 class AuditEvent(models.Model):
@@ -135,12 +150,14 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("The audit log is append-only.")
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise PermissionError(APPEND_ONLY)
+        # An insert only: never fall back to an UPDATE of a row with the same primary key.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise PermissionError("The audit log is append-only.")
+        raise PermissionError(APPEND_ONLY)
 
 
 class CalendarYear(models.Model):

@@ -14,7 +14,10 @@ register.filter("mask_card", masking.mask_card)
 register.filter("mask_mobile", masking.mask_mobile)
 register.filter("mask_id", masking.mask_id_number)
 register.filter("mask_account", masking.mask_account)
-register.filter("mask_text", masking.mask_text)
+register.filter("mask_name", masking.mask_name)
+# is_safe: mask_text only swaps digits for "*", so a note that was safe HTML stays safe (and
+# is not escaped twice), while unsafe input is still escaped on output.
+register.filter("mask_text", masking.mask_text, is_safe=True)
 
 
 @register.filter
