@@ -136,6 +136,8 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
+        # Related-object access must not bypass the append-only queryset either.
+        base_manager_name = "objects"
         ordering = ["-at", "-id"]
         indexes = [
             # audit search page: newest first, filtered by action, actor or object

@@ -60,9 +60,12 @@ def home(request):
 @require_perms(VIEW_AUDIT)
 def audit_list(request):
     form = AuditSearchForm(request.GET or None)
-    events = selectors.audit_search()
-    if form.is_bound and form.is_valid():
+    if not form.is_bound:
+        events = selectors.audit_search()
+    elif form.is_valid():
         events = selectors.audit_search(**form.cleaned_data)
+    else:
+        events = selectors.audit_search().none()  # show the field errors, not unfiltered rows
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     template = "core/partials/audit_rows.html" if request.htmx else "core/audit_list.html"
     return render(request, template, {"form": form, "page": page})

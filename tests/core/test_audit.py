@@ -397,6 +397,7 @@ def test_a_bad_date_on_the_page_is_a_form_error(history, role_users, client_for,
     assert response.status_code == 200
     assert list(response.context["form"].errors) == [field]
     assert '<p class="error">' in response.content.decode()
+    assert list(response.context["page"]) == []  # no unfiltered rows beside the error
 
 
 @pytest.mark.parametrize("params", [{"date_from": "2026-02-30"}, {"date_to": "yesterday"}])
