@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -79,6 +80,11 @@ class Item:
     values: dict[str, Any]
     ref: dict[str, Any] = field(default_factory=dict)
     children: dict[str, list[Item]] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=64)
+def _allowed(choices: type[models.TextChoices]) -> frozenset[str]:
+    return frozenset(choices.values)
 
 
 def short_repr(value: Any) -> str:
@@ -163,7 +169,7 @@ class Reader:
     def _check_choice(self, key, value, choices, default) -> str:
         if value is _MISSING:
             return default
-        if value not in choices.values:
+        if value not in _allowed(choices):
             self.error(
                 key,
                 _("Unknown value %(value)s: use one of %(allowed)s.")

@@ -80,7 +80,7 @@ def _parse_manager(r: Reader | None) -> Item | None:
 
 
 def _parse_transaction(r: Reader, *, on_card: bool) -> Item:
-    values = {
+    values: dict[str, Any] = {
         "external_id": r.external_id(),
         "kind": r.required_choice("kind", Transaction.Kind),
         "transaction_date": r.date("transaction_date", required=True),
@@ -90,7 +90,7 @@ def _parse_transaction(r: Reader, *, on_card: bool) -> Item:
         "currency": r.choice("currency", Currency, default=Currency.CNY),
         "amount": r.money("amount"),
     }
-    ref = {"statement_period": r.month("statement_period"), "card": ""}
+    ref: dict[str, Any] = {"statement_period": r.month("statement_period"), "card": ""}
     if not on_card:
         ref["card"] = r.number("card", validate_card_number, required=False)
     posted, made = values["posting_date"], values["transaction_date"]
@@ -101,7 +101,7 @@ def _parse_transaction(r: Reader, *, on_card: bool) -> Item:
 
 
 def _parse_statement(r: Reader) -> Item:
-    values = {
+    values: dict[str, Any] = {
         "currency": r.choice("currency", Currency, default=Currency.CNY),
         "period": r.month("period", required=True),
         "statement_date": r.date("statement_date", required=True),
@@ -123,7 +123,7 @@ def _parse_statement(r: Reader) -> Item:
 
 
 def _parse_installment(r: Reader) -> Item:
-    values = {
+    values: dict[str, Any] = {
         "principal": r.money("principal", above=Decimal("0")),
         "periods": r.integer("periods", low=1, high=120),
         "periods_paid": r.integer("periods_paid", low=0, high=120, default=0),
@@ -133,7 +133,7 @@ def _parse_installment(r: Reader) -> Item:
     }
     if values["periods_paid"] > values["periods"]:
         r.error("periods_paid", _("More periods paid than the plan has."))
-    ref = {"statement_period": r.month("statement_period")}
+    ref: dict[str, Any] = {"statement_period": r.month("statement_period")}
     r.finish()
     return Item(path=r.path, values=values, ref=ref)
 
@@ -202,7 +202,7 @@ def _parse_account(r: Reader) -> Item:
 
 def _parse_card(r: Reader) -> Item:
     number = r.number("number", validate_card_number)
-    values = {
+    values: dict[str, Any] = {
         "role": r.required_choice("role", Card.Role),
         "product": r.text("product", max_length=64, required=True),
         "status": r.required_choice("status", Card.Status),
@@ -216,7 +216,10 @@ def _parse_card(r: Reader) -> Item:
         "activated_at": r.datetime("activated_at"),
         "blocked_at": r.datetime("blocked_at"),
     }
-    ref = {"number": number, "account": r.text("account", max_length=64, required=True)}
+    ref: dict[str, Any] = {
+        "number": number,
+        "account": r.text("account", max_length=64, required=True),
+    }
     transactions = [_parse_transaction(t, on_card=True) for t in r.items("transactions")]
     r.finish()
     ref["kept"] = {k: v for k, v in kept.items() if v is not None}
@@ -234,7 +237,7 @@ def _parse_document(r: Reader) -> Item:
     country = r.text("issuing_country", max_length=3).upper() or "CHN"
     if not COUNTRY_RE.match(country):
         r.error("issuing_country", _("Give a three-letter ISO 3166 country code, such as CHN."))
-    values = {
+    values: dict[str, Any] = {
         "doc_type": doc_type,
         "number": number,
         "issuing_country": country,
@@ -248,7 +251,7 @@ def _parse_document(r: Reader) -> Item:
 def _parse_phone(r: Reader) -> Item:
     kind = r.required_choice("kind", CustomerPhone.Kind)
     validator = validate_mobile if kind == CustomerPhone.Kind.MOBILE else validate_phone
-    values = {
+    values: dict[str, Any] = {
         "kind": kind,
         "number": r.number("number", validator),
         "registered": r.boolean("registered", default=False),
@@ -264,7 +267,7 @@ def _parse_application(r: Reader) -> Item:
         if id_type == IdentityDocument.Type.RESIDENT_ID
         else validate_other_document
     )
-    values = {
+    values: dict[str, Any] = {
         "external_id": r.external_id(),
         "applicant_name": r.text("applicant_name", max_length=64),
         "applicant_id_number": r.number("applicant_id_number", validator),
@@ -283,7 +286,7 @@ def _parse_application(r: Reader) -> Item:
 
 def _parse_brokerage(r: Reader) -> Item:
     zero = Decimal("0")
-    values = {
+    values: dict[str, Any] = {
         "external_id": r.external_id(),
         "kind": r.required_choice("kind", BrokerageAccount.Kind),
         "account_no": r.number("account_no", validate_account_no),
@@ -367,7 +370,7 @@ def _parse_brokerage(r: Reader) -> Item:
 
 
 def _parse_aml_flag(r: Reader) -> Item:
-    values = {
+    values: dict[str, Any] = {
         "code": r.text("code", max_length=32, required=True),
         "description": r.text("description", max_length=200, required=True),
         "raised_on": r.date("raised_on", required=True),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import logging
 import re
 import uuid
@@ -222,8 +223,6 @@ def core_import_file(*, path: Path, by=None, **kwargs) -> ImportResult:
 
 
 def write_errors_csv(errors: Iterable[LineError], out) -> None:
-    import csv
-
     writer = csv.writer(out)
     writer.writerow(["line", "field", "message"])
     for e in errors:
@@ -258,7 +257,15 @@ def core_import_queue(*, source: BinaryIO, file_name: str, by=None) -> CoreImpor
         started_by=by,
         lines_total=count_lines(folder / stored),
     )
-    result = run_core_import.enqueue(import_id=run.pk)
+    try:
+        result = run_core_import.enqueue(import_id=run.pk)
+    except Exception:
+        CoreImport.objects.filter(pk=run.pk).update(
+            status=CoreImport.Status.FAILED,
+            finished_at=timezone.now(),
+            message=_("The import could not be queued (see the server log): try again."),
+        )
+        raise
     CoreImport.objects.filter(pk=run.pk).update(task_id=str(result.id))
     run.refresh_from_db()
     return run

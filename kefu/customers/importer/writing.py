@@ -80,7 +80,7 @@ class LineWriter:
         for (hashed_model, name), (hash_field, kind) in _HASHED.items():
             if hashed_model is model:
                 setattr(obj, hash_field, lookup_hash(kind, getattr(obj, name)))
-        self.created[model._meta.model_name] += 1
+        self.created[model._meta.label_lower.split(".")[1]] += 1
         return obj
 
     def _create(self, model: type[models.Model], values: dict[str, Any], **fixed) -> Any:
@@ -108,7 +108,7 @@ class LineWriter:
         if model is Customer:
             also.append("updated_at")
         obj.save(update_fields=changed + also)
-        self.updated[model._meta.model_name] += 1
+        self.updated[model._meta.label_lower.split(".")[1]] += 1
         return True
 
     # the line
@@ -123,6 +123,9 @@ class LineWriter:
         if customer is None:
             customer = self._create(Customer, values, external_id=ext)
             L.customers[ext] = customer
+            # A new customer has no phones or flags yet: no need to ask the database.
+            L.phones[customer.pk] = {}
+            L.aml[customer.pk] = {}
             self.changes.update(
                 {
                     name: (None, _masked(Customer, name, v))
@@ -229,7 +232,8 @@ class LineWriter:
                 new.append(row)
             else:
                 self._update(row, st.values, f"card_accounts[{ext}].statements[{key[0]} {key[1]}]")
-        Statement.objects.bulk_create(new)
+        if new:
+            Statement.objects.bulk_create(new)
 
     def _card(self, customer: Customer, item: Item) -> None:
         L = self.lookups
@@ -333,7 +337,8 @@ class LineWriter:
                 )
             else:
                 self._update(txn, values, f"transactions[{ext}]")
-        Transaction.objects.bulk_create(new)
+        if new:
+            Transaction.objects.bulk_create(new)
 
     def _installments(self, account: CardAccount, items: list[Item]) -> None:
         L = self.lookups
@@ -367,7 +372,8 @@ class LineWriter:
                     values,
                     f"card_accounts[{account.external_id}].installments[{key[0]} {key[1]}]",
                 )
-        Installment.objects.bulk_create(new)
+        if new:
+            Installment.objects.bulk_create(new)
 
     def _application(self, customer: Customer, item: Item) -> None:
         values = dict(item.values)
@@ -381,7 +387,7 @@ class LineWriter:
             raise self.reject(
                 f"{item.path}.external_id",
                 _("This application belongs to another customer (external id %(other)s).")
-                % {"other": row.customer.external_id},
+                % {"other": getattr(row.customer, "external_id", "")},
             )
         else:
             self._update(row, values, f"applications[{ext}]")
@@ -439,7 +445,8 @@ class LineWriter:
                 )
             else:
                 self._update(row, t.values, f"{label}.transfers[{t_ext}]")
-        FundTransfer.objects.bulk_create(new)
+        if new:
+            FundTransfer.objects.bulk_create(new)
 
     def _aml(self, customer: Customer, items: list[Item]) -> None:
         self._children(
@@ -462,4 +469,5 @@ class LineWriter:
                 new.append(row)
             else:
                 self._update(row, item.values, label(k))
-        model.objects.bulk_create(new)
+        if new:
+            model.objects.bulk_create(new)
