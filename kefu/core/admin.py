@@ -3,6 +3,21 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import ApiToken, AuditEvent, CalendarDay, CalendarYear, User
+from kefu.core.services import audit_record
+
+AUDITED_USER_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "kind",
+    "display_name",
+    "employee_no",
+    "locked_until",
+)
 
 
 @admin.register(User)
@@ -11,7 +26,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("kind", "is_active", "groups")
     search_fields = ("username", "display_name", "employee_no")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (
             _("Kefu"),
             {
@@ -27,6 +42,45 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
     readonly_fields = ("failed_login_count", "is_demo", "last_login", "date_joined")
+
+    # Every change made here is written to the audit log (SEC-4); staff accounts are
+    # deactivated, never deleted, so their history stays attributable.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        old = {}
+        if change:
+            old = User.objects.filter(pk=obj.pk).values(*AUDITED_USER_FIELDS).first() or {}
+        super().save_model(request, obj, form, change)
+        changes = {
+            f: (old.get(f), getattr(obj, f))
+            for f in AUDITED_USER_FIELDS
+            if old.get(f) != getattr(obj, f)
+        }
+        if "password" in form.changed_data or (not change and obj.has_usable_password()):
+            changes["password"] = ("***", "*** (changed)")
+        audit_record(
+            actor=request.user,
+            action="user.changed" if change else "user.created",
+            obj=obj,
+            changes=changes,
+            data={"via": "admin"},
+        )
+
+    def save_related(self, request, form, formsets, change):
+        user = form.instance
+        before = sorted(user.groups.values_list("name", flat=True)) if change else []
+        super().save_related(request, form, formsets, change)
+        after = sorted(user.groups.values_list("name", flat=True))
+        if before != after:
+            audit_record(
+                actor=request.user,
+                action="user.roles.changed",
+                obj=user,
+                changes={"groups": (before, after)},
+                data={"via": "admin"},
+            )
 
 
 @admin.register(ApiToken)

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from kefu.core import selectors
+from kefu.core.models import User
 from kefu.core.permissions import check_perms
 from kefu.core.roles import VIEW_AUDIT, user_roles
 
@@ -22,6 +23,7 @@ class MeOut(Schema):
 @router.get("/me", response=MeOut, summary="Who the caller is")
 def me(request: HttpRequest):
     user = request.user
+    assert isinstance(user, User)  # the API's authentication guarantees a real user
     return MeOut(
         username=user.get_username(),
         display_name=user.display_name,

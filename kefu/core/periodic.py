@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+from django_tasks.base import Task
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ _DAILY = re.compile(r"^daily@(\d{2}):(\d{2})$")
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str
-    task: object  # a django_tasks Task
+    task: Task  # a django_tasks Task
     schedule: str  # "minute" | "hourly" | "daily@HH:MM" (Asia/Shanghai)
 
     def slot(self, now: dt.datetime) -> str | None:

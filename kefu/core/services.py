@@ -100,7 +100,7 @@ def staff_sign_in(*, request, username: str, password: str) -> User:
     """
     now = timezone.now()
     user = User.objects.filter(username=username).first()
-    if user is not None and user.is_locked(now=now):
+    if user is not None and user.locked_until is not None and user.is_locked(now=now):
         audit_record(actor=None, actor_label=username, action="auth.login.refused_locked", obj=user)
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         raise SignInError(

@@ -25,7 +25,7 @@ def zhang_wei():
     return card.holder
 
 
-def sign_in(page, username, password="Kefu#2026-test"):
+def sign_in(page, username, password="Kefu#2026-test"):  # noqa: S107
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
