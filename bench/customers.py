@@ -11,8 +11,9 @@ kefu/customers/selectors.py and through GET /api/customers/search with a bearer 
 
 A database that already holds the N customers is reused, and the generation rate shown is the
 one recorded when it was made (var/bench/customers-meta.json); --regenerate empties the
-database first (the whole SQLite file, or every table of the PostgreSQL database) and makes
-it again. Results are also written to var/bench/customers-<backend>-<N>.json.
+database first (the whole SQLite file, or every table of a PostgreSQL database whose name
+contains "bench") and makes it again. Results are also written to
+var/bench/customers-<backend>-<N>.json.
 """
 
 from __future__ import annotations
@@ -200,8 +201,16 @@ def main(argv=None) -> int:
     from kefu.customers.demo import demo_load, existing_bulk_indices
 
     backend = connection.vendor
-    label = f"{backend}:{connection.settings_dict.get('NAME')}"
+    name = str(connection.settings_dict.get("NAME"))
+    label = f"{backend}:{name}"
     if args.regenerate and sqlite_path is None:
+        if "bench" not in name:
+            print(
+                f"Refusing to empty the database {name!r}: --regenerate drops every table. "
+                "Use a database whose name contains 'bench'.",
+                file=sys.stderr,
+            )
+            return 2
         empty_database(database_url, None)
     call_command("migrate", interactive=False, verbosity=0)
 

@@ -17,6 +17,7 @@ from kefu.core.crypto import lookup_hash, verify_secret
 from kefu.core.errors import Conflict, ValidationFailed
 from kefu.core.models import ApiToken, User
 from kefu.core.validators import (
+    luhn_check_digit,
     luhn_checksum_ok,
     resident_id_birth_date,
     validate_card_number,
@@ -24,6 +25,8 @@ from kefu.core.validators import (
     validate_resident_id,
 )
 from kefu.customers import demo, selectors
+from kefu.customers.demo import numbers as demo_numbers
+from kefu.customers.demo.numbers import luhn_digit
 from kefu.customers.models import (
     AccountManager,
     BrokerageAccount,
@@ -419,6 +422,22 @@ def test_the_keyed_permutation_walks_past_forbidden_values():
     outputs = [permutation(i) for i in range(990)]
 
     assert sorted(outputs) == list(range(990))
+
+
+def test_the_fast_luhn_digit_agrees_with_the_validator():
+    for partial in ("628888000000001", "628886123456789", "628889999999999", "4"):
+        assert luhn_digit(partial) == luhn_check_digit(partial)
+
+
+def test_resident_id_codes_round_trip():
+    for code in (0, 1, 998, 999, 123_456_789, demo_numbers.ID_SPACE - 1):
+        number, birth, gender = demo_numbers.resident_id_from_code(code)
+        assert validate_resident_id(number) == number
+        assert resident_id_birth_date(number) == birth
+        assert demo_numbers.resident_id_code(number) == code
+    assert demo_numbers.resident_id_code("E12345678") is None
+    assert demo_numbers.resident_id_code("110105197802300315") is None  # 30 February
+    assert demo_numbers.resident_id_code("990105197803150315") is None  # unknown region
 
 
 def test_bulk_indices_can_never_reach_the_fixed_numbers():

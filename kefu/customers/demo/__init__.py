@@ -9,8 +9,9 @@ Three parts, each safe to run again on the same database:
   other features rely on: customers, documents, phones, accounts and cards are upserted by
   their external ids and numbers (their primary keys stay stable), and their scenario is
   put back as documented — card states, the password lock of today, 13 monthly statements
-  ending at the run date, unbilled transactions, the transfer of the previous trading day.
-  Their statements, transactions, installments, holdings, transfers and logins are replaced.
+  ending before the run date, unbilled transactions up to it, the large transfer of the
+  previous trading day. Their statements, transactions, installments, holdings, transfers
+  and logins are replaced; they are the same whatever the seed.
 - ``count`` bulk customers made with Faker('zh_CN') from ``seed``. Customer ``i`` has the
   external id ``demo-s<seed>-<i:07d>`` and is only added when missing, so a second run adds
   nothing and a run with a larger count adds only the new ones. A database holds the bulk
@@ -19,7 +20,11 @@ Three parts, each safe to run again on the same database:
 Determinism: the numbers of customer ``i`` (resident ID, mobile, card) come from keyed
 permutations of ``i``, so they are unique by construction and never need a database check;
 everything else comes from a random generator and a Faker seeded per chunk of CHUNK
-customers. Same seed, same count and same run date give the same data.
+customers. Same seed, same count and same run date give the same data, and the first
+customers of a larger count are those of a smaller one.
+
+Modules: ``data`` (reference data and the fixed table), ``numbers`` (money, dates, keyed
+permutations), ``staff``, ``fixed``, ``bulk`` (the generator) and ``rows`` (fast inserts).
 """
 
 from __future__ import annotations

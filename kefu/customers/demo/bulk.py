@@ -7,6 +7,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -94,7 +95,7 @@ class _Chunk:
     )
 
     def __init__(self) -> None:
-        self.rows: dict[str, list[tuple[int, object]]] = {name: [] for name, _m in self.TABLES}
+        self.rows: dict[str, list[tuple[int, Any]]] = {name: [] for name, _m in self.TABLES}
 
     def add(self, table: str, index: int, obj) -> None:
         self.rows[table].append((index, obj))
@@ -513,7 +514,8 @@ def _id_valid_until(birth: dt.date, today: dt.date) -> dt.date | None:
 
 
 def recent_trading_days(today: dt.date, count: int = 20) -> list[dt.date]:
-    days, day, calendar = [], today, Calendar()
+    days: list[dt.date] = []
+    day, calendar = today, Calendar()
     while len(days) < count:
         day = previous_trading_day(day, calendar)
         days.append(day)

@@ -182,7 +182,8 @@ class _History:
     transactions: list[Transaction] = field(default_factory=list)
     installments: list[Installment] = field(default_factory=list)
 
-    def line(self, statement, card, kind, day, posted, description, merchant, cents) -> int:
+    def line(self, statement, card, kind, day, posted, description, merchant, amount) -> int:
+        """Add one line of ``amount`` cents; returns the amount."""
         self.transactions.append(
             Transaction(
                 external_id=f"{self.account.external_id}-t{len(self.transactions) + 1:04d}",
@@ -195,10 +196,10 @@ class _History:
                 description=description,
                 merchant=merchant,
                 currency="CNY",
-                amount=money(cents),
+                amount=money(amount),
             )
         )
-        return cents
+        return amount
 
     def save(self) -> None:
         Statement.objects.bulk_create(self.statements)
@@ -314,7 +315,7 @@ def _fixed_history(
                 merchant,
                 rng.randrange(low, high),
             )
-        if statement is None:
+        if statement is None or day is None:
             break
         if index == plan_index:
             on = day - dt.timedelta(days=3)

@@ -156,9 +156,14 @@ def resident_id_from_code(code: int) -> tuple[str, dt.date, str]:
 def resident_id_code(number: str) -> int | None:
     """The code resident_id_from_code turns into ``number``; None outside the bulk space."""
     region = REGION_BY_CODE.get(number[:6])
-    seq = int(number[14:17])
-    day = (dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])) - BIRTH_FIRST).days
-    if region is None or not 0 <= day < BIRTH_DAYS or seq == 0:
+    if region is None or len(number) != 18 or not number[6:17].isdigit():
+        return None
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    day, seq = (birth - BIRTH_FIRST).days, int(number[14:17])
+    if not 0 <= day < BIRTH_DAYS or seq == 0:
         return None
     return (REGIONS.index(region) * BIRTH_DAYS + day) * 999 + seq - 1
 
