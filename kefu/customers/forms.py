@@ -37,3 +37,37 @@ class RevealForm(forms.Form):
         ]
     )
     item_id = forms.IntegerField(required=False, min_value=1)
+
+
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+
+
+class CoreImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Core-banking file (JSON Lines)"),
+        error_messages={"required": _("Choose a .jsonl file exported by the core system.")},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".jsonl", ".json", ".txt", ".ndjson")):
+            raise forms.ValidationError(
+                _(
+                    "“%(name)s” is not a JSON Lines file: export one customer per line as "
+                    ".jsonl (see the import format guide)."
+                ),
+                code="file_type",
+                params={"name": upload.name[:80]},
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."), code="file_empty")
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _(
+                    "The file is larger than 512 MB: split it, or run `kefu import-core` on the "
+                    "server."
+                ),
+                code="file_size",
+            )
+        return upload

@@ -226,3 +226,18 @@ def customer_timeline(
 
 def _start_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def core_imports_recent(*, limit: int = 50):
+    from kefu.customers.models import CoreImport
+
+    return CoreImport.objects.select_related("started_by").order_by("-queued_at")[:limit]
+
+
+def core_import_get(*, pk: int):
+    from kefu.customers.models import CoreImport
+
+    run = CoreImport.objects.select_related("started_by").filter(pk=pk).first()
+    if run is None:
+        raise NotFound(_("No such import."))
+    return run

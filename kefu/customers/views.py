@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kefu.core.errors import KefuError
 from kefu.core.permissions import require_perms
-from kefu.core.roles import REVEAL_PII, VIEW_CUSTOMER
+from kefu.core.roles import IMPORT_CORE, REVEAL_PII, VIEW_CUSTOMER
 from kefu.customers import selectors, services
-from kefu.customers.forms import CustomerSearchForm, RevealForm
+from kefu.customers.forms import CoreImportUploadForm, CustomerSearchForm, RevealForm
+from kefu.customers.importer import core_import_queue, imports_dir
 
 
 @require_GET
@@ -62,3 +63,47 @@ def customer_reveal(request, customer_id: int):
     except KefuError as exc:
         return HttpResponse(exc.message, status=exc.status)
     return render(request, "customers/partials/revealed.html", {"value": value})
+
+
+@require_http_methods(["GET", "POST"])
+@require_perms(IMPORT_CORE)
+def core_import_list(request):
+    form = CoreImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        run = core_import_queue(source=upload, file_name=upload.name, by=request.user)
+        return redirect("customers:import_detail", import_id=run.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "customers/import_list.html",
+        {"form": form, "runs": selectors.core_imports_recent()},
+        status=status,
+    )
+
+
+@require_GET
+@require_perms(IMPORT_CORE)
+def core_import_detail(request, import_id: int):
+    run = selectors.core_import_get(pk=import_id)
+    template = (
+        "customers/partials/import_progress.html"
+        if request.htmx
+        else "customers/import_detail.html"
+    )
+    return render(request, template, {"run": run})
+
+
+@require_GET
+@require_perms(IMPORT_CORE)
+def core_import_errors(request, import_id: int):
+    run = selectors.core_import_get(pk=import_id)
+    path = imports_dir() / f"{run.stored_name}.errors.csv"
+    if not path.is_file():
+        raise Http404
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{run.file_name}.errors.csv",
+        content_type="text/csv",
+    )

@@ -268,4 +268,11 @@ def core_import_queue(*, source: BinaryIO, file_name: str, by=None) -> CoreImpor
         raise
     CoreImport.objects.filter(pk=run.pk).update(task_id=str(result.id))
     run.refresh_from_db()
+    audit_record(
+        actor=by,
+        actor_label=None if by else "import",
+        action="customer.import.queued",
+        obj=run,
+        data={"file": run.file_name, "lines": run.lines_total},
+    )
     return run
