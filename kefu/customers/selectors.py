@@ -54,22 +54,24 @@ def customer_search(*, q: str, limit: int = 20) -> QuerySet[Customer]:
     n = normalize_number(q)
     if kind == "mobile":
         h = lookup_hash("mobile", normalize_mobile(n))
-        cond = Q(mobile_hash=h) | Q(
-            pk__in=CustomerPhone.objects.filter(number_hash=h).values("customer_id")
-        )
+        ids = [
+            Customer.objects.filter(mobile_hash=h).values("id"),
+            CustomerPhone.objects.filter(number_hash=h).values("customer_id"),
+        ]
     elif kind == "card":
-        cond = Q(pk__in=Card.objects.filter(number_hash=lookup_hash("card", n)).values("holder_id"))
+        ids = [Card.objects.filter(number_hash=lookup_hash("card", n)).values("holder_id")]
     else:
-        cond = Q(
-            pk__in=IdentityDocument.objects.filter(number_hash=lookup_hash("document", n)).values(
+        ids = [
+            IdentityDocument.objects.filter(number_hash=lookup_hash("document", n)).values(
                 "customer_id"
             )
-        )
+        ]
         if n.isdigit() and luhn_checksum_ok(n):
-            cond |= Q(
-                pk__in=Card.objects.filter(number_hash=lookup_hash("card", n)).values("holder_id")
-            )
-    return Customer.objects.filter(cond).order_by("id")[:limit]
+            ids.append(Card.objects.filter(number_hash=lookup_hash("card", n)).values("holder_id"))
+    # IN over a UNION, not an OR of conditions: PostgreSQL cannot use an index for
+    # "hash = x OR id IN (…)" and walks the whole customer table instead.
+    matching = ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0]
+    return Customer.objects.filter(pk__in=matching).order_by("id")[:limit]
 
 
 def customer_by_mobile(*, mobile: str) -> Customer | None:
