@@ -10,8 +10,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from kefu.core.crypto import lookup_hash, verify_secret
 from kefu.core.errors import Conflict, ValidationFailed
@@ -25,6 +26,7 @@ from kefu.core.validators import (
     validate_resident_id,
 )
 from kefu.customers import demo, selectors
+from kefu.customers.demo import bulk as demo_bulk
 from kefu.customers.demo import numbers as demo_numbers
 from kefu.customers.demo.numbers import luhn_digit
 from kefu.customers.models import (
@@ -384,6 +386,20 @@ def test_bulk_statement_lines_add_up(loaded):
         assert sum(t.amount for t in lines if t.amount > 0) == s.new_charges
         assert -sum(t.amount for t in lines if t.amount < 0) == s.payments
         assert s.amount_due == s.previous_balance - s.payments + s.new_charges
+
+
+def test_a_large_load_refreshes_planner_statistics_on_postgresql(frozen, monkeypatch):
+    monkeypatch.setattr(demo_bulk, "ANALYZE_AFTER", 10)
+
+    with CaptureQueriesContext(connection) as queries:
+        result = demo.demo_load(seed=1, customers=10, progress=False)
+
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert result.bulk_created == 10
+    if connection.vendor == "postgresql":
+        assert 'ANALYZE "customers_transaction"' in analyzed
+    else:
+        assert analyzed == []
 
 
 def test_another_seed_is_refused_before_anything_is_written(loaded):
