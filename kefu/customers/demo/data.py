@@ -348,9 +348,9 @@ APPLICATION_STATES = (
 )
 ACCOUNT_MANAGERS = 24
 
-# Demo-only shortcut: argon2 per bulk card would take days at a million customers, so bulk
-# cards share the hashes of this small pool. Real query passwords are always hashed one by one
-# (kefu.core.crypto.hash_secret); never copy this into an import path.
+# Demo-only shortcut: argon2 per bulk card would take more than a day at a million
+# customers, so bulk cards share the hashes of this small pool. Real query passwords are
+# always hashed one by one (kefu.core.crypto.hash_secret); never copy this into an import.
 BULK_QUERY_PASSWORDS = ("258036", "369147", "802461", "571093", "640285", "913572")
 
 
