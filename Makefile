@@ -42,12 +42,15 @@ test-browser: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy kefu
 	$(BIN)/kefu makemigrations --check --dry-run
 	$(BIN)/python scripts/compile_messages.py --strict > /dev/null
 
 ## bench: benchmarks under bench/, results in docs/benchmarks.md
+## (1,000,000 customers by default; BENCH_ARGS="--customers 10000" for a quick run,
+##  BENCH_ARGS="--database-url postgres://…/kefu_bench" for PostgreSQL)
 bench: $(VENV)/.installed
-	$(BIN)/python bench/customers.py
+	$(BIN)/python bench/customers.py $(BENCH_ARGS)
 
 messages: $(VENV)/.installed
 	cd kefu && ../$(BIN)/kefu makemessages -l zh_Hans -l en --no-obsolete --no-location

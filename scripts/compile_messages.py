@@ -21,8 +21,10 @@ def main() -> int:
         untranslated = [e.msgid for e in po.untranslated_entries()]
         fuzzy = [e.msgid for e in po.fuzzy_entries()]
         po.save_as_mofile(str(po_path.with_suffix(".mo")))
-        print(f"{po_path.parent.parent.name}: {len(po.translated_entries())} translated, "
-              f"{len(untranslated)} untranslated, {len(fuzzy)} fuzzy")
+        print(
+            f"{po_path.parent.parent.name}: {len(po.translated_entries())} translated, "
+            f"{len(untranslated)} untranslated, {len(fuzzy)} fuzzy"
+        )
         if po_path.parent.parent.name == "zh_Hans":
             missing += len(untranslated) + len(fuzzy)
     return 1 if missing and "--strict" in sys.argv else 0

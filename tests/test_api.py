@@ -19,16 +19,19 @@ OPEN_TO_ANY_AUTHENTICATED = {("GET", "/api/core/me")}
 
 
 def current_schema() -> dict:
-    return json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api"), sort_keys=True,
-                                 default=str))
+    return json.loads(
+        json.dumps(api.get_openapi_schema(path_prefix="/api"), sort_keys=True, default=str)
+    )
 
 
 def test_openapi_schema_matches_the_snapshot():
     """Run `make openapi-snapshot` after an intended API change and review the diff."""
     schema = current_schema()
     if os.environ.get("KEFU_UPDATE_SNAPSHOTS") == "1":
-        SNAPSHOT.write_text(json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False)
-                            + "\n", encoding="utf-8")
+        SNAPSHOT.write_text(
+            json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
     assert schema == json.loads(SNAPSHOT.read_text(encoding="utf-8")), (
         "The API changed: run `make openapi-snapshot` and commit tests/snapshots/openapi.json"
     )
@@ -56,8 +59,9 @@ def test_every_endpoint_needs_authentication(method, path, client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("method,path", sorted(operations()))
-def test_every_endpoint_refuses_a_role_without_permissions(method, path, role_users,
-                                                           api_client_for):
+def test_every_endpoint_refuses_a_role_without_permissions(
+    method, path, role_users, api_client_for
+):
     if (method, path) in OPEN_TO_ANY_AUTHENTICATED:
         return  # open to every authenticated caller by design
     client = api_client_for(role_users["partner"])

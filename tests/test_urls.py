@@ -27,7 +27,8 @@ def kefu_patterns(resolver=None, namespace=""):
 
 def test_every_kefu_page_is_protected_or_declared_public():
     unprotected = [
-        name for name, view in kefu_patterns()
+        name
+        for name, view in kefu_patterns()
         if name not in PUBLIC and not hasattr(view, "required_perms")
     ]
 

@@ -16,12 +16,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def zhang_wei():
-    card = CardFactory(account__customer__name="张伟", account__customer__mobile="13911110001",
-                       number="6288880000000013")
+    card = CardFactory(
+        account__customer__name="张伟",
+        account__customer__mobile="13911110001",
+        number="6288880000000013",
+    )
     IdentityDocumentFactory(customer=card.holder, number="110105197803150315")
     statement = StatementFactory(account=card.account, period="2026-10")
-    TransactionFactory(account=card.account, card=card, statement=statement,
-                       description="网上消费", amount="3256.18")
+    TransactionFactory(
+        account=card.account,
+        card=card,
+        statement=statement,
+        description="网上消费",
+        amount="3256.18",
+    )
     return card.holder
 
 
@@ -32,8 +40,9 @@ def sign_in(page, username, password="Kefu#2026-test"):  # noqa: S107
     page.click("button[type=submit]")
 
 
-def test_agent_finds_a_customer_by_mobile_and_sees_masked_numbers(page, role_users, zhang_wei,
-                                                                  screenshot):
+def test_agent_finds_a_customer_by_mobile_and_sees_masked_numbers(
+    page, role_users, zhang_wei, screenshot
+):
     sign_in(page, "agent")
     page.wait_for_url("**/")
 

@@ -23,9 +23,12 @@ def test_production_settings_with_real_keys_pass(settings):
 
 
 def test_development_keys_are_refused_in_production(settings):
-    configure(settings, SECRET_KEY=settings.DEV_SECRET_KEY,
-              KEFU_ENCRYPTION_KEYS=[settings.DEV_ENCRYPTION_KEY],
-              KEFU_LOOKUP_KEY=settings.DEV_LOOKUP_KEY)
+    configure(
+        settings,
+        SECRET_KEY=settings.DEV_SECRET_KEY,
+        KEFU_ENCRYPTION_KEYS=[settings.DEV_ENCRYPTION_KEY],
+        KEFU_LOOKUP_KEY=settings.DEV_LOOKUP_KEY,
+    )
 
     ids = [e.id for e in checks.check_production_settings(None)]
 
