@@ -47,7 +47,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         self._report(result)
         if serve:
-            call_command("serve", host=host, port=port)
+            call_command("serve", host=host, port=port, with_worker=True)
 
     def _report(self, result: demo.DemoResult) -> None:
         out = self.stdout
