@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import ApiToken, AuditEvent, CalendarDay, CalendarYear, User
-from kefu.core.services import audit_record
+from kefu.core.services import api_token_revoke, audit_record
 
 AUDITED_USER_FIELDS = (
     "username",
@@ -88,7 +88,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are created with `kefu token create`; here they can only be looked at."""
 
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
     readonly_fields = [f.name for f in ApiToken._meta.fields]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["manage"])
+    def revoke(self, request, queryset):
+        for token in queryset.select_related("user"):
+            api_token_revoke(token=token, by=request.user)
+
+    def has_manage_permission(self, request):
+        return request.user.has_perm("core.manage_api_tokens")
 
     def has_add_permission(self, request):
         return False

@@ -29,7 +29,7 @@ MANAGE_CALENDAR = (
     "core.delete_calendaryear",
     "core.view_calendaryear",
 )
-MANAGE_TOKENS = "core.manage_api_tokens"
+MANAGE_TOKENS = ("core.manage_api_tokens", "core.view_apitoken")
 MANAGE_USERS = ("core.add_user", "core.change_user", "core.view_user")
 
 ROLES: tuple[Role, ...] = (
@@ -44,7 +44,7 @@ ROLES: tuple[Role, ...] = (
     Role(
         "admin",
         _("Administrator"),
-        (VIEW_AUDIT, IMPORT_CORE, MANAGE_TOKENS, *MANAGE_CALENDAR, *MANAGE_USERS),
+        (VIEW_AUDIT, IMPORT_CORE, *MANAGE_TOKENS, *MANAGE_CALENDAR, *MANAGE_USERS),
     ),
     # Service accounts: a telephony platform. The IVR adds its permissions here.
     Role("telephony", _("Telephony platform (service)"), ()),

@@ -63,3 +63,18 @@ def test_an_agent_cannot_open_the_admin(make_user, client_for):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_an_administrator_revokes_a_token_in_the_admin_and_it_is_audited(admin_client, make_user):
+    from kefu.core.models import ApiToken
+    from kefu.core.services import api_token_create
+
+    token, raw = api_token_create(user=make_user("tel", "telephony"), name="pbx")
+
+    response = admin_client.post(
+        "/admin/core/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}
+    )
+
+    assert response.status_code == 302
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+    assert AuditEvent.objects.filter(action="auth.token.revoked").count() == 1
