@@ -31,15 +31,52 @@ MANAGE_CALENDAR = (
 )
 MANAGE_TOKENS = ("core.manage_api_tokens", "core.view_apitoken")
 MANAGE_USERS = ("core.add_user", "core.change_user", "core.view_user")
+VIEW_ARTICLE = "knowledge.view_article"
+EDIT_ARTICLE = ("knowledge.add_article", "knowledge.change_article")
+REVIEW_ARTICLE = "knowledge.review_article"
+MANAGE_LEXICON = "knowledge.manage_lexicon"
+TAKE_TRAINING = "knowledge.take_training"
+MANAGE_TRAINING = "knowledge.manage_training"
+VIEW_TRAINING_RESULTS = "knowledge.view_training_results"
+KB_AGENT = (VIEW_ARTICLE, TAKE_TRAINING)
 
 ROLES: tuple[Role, ...] = (
-    Role("agent", _("Agent"), (VIEW_CUSTOMER,)),
-    Role("callback", _("Callback agent"), (VIEW_CUSTOMER,)),
-    Role("complaint", _("Complaint handler"), (VIEW_CUSTOMER, REVEAL_PII)),
-    Role("tech", _("Technical agent"), (VIEW_CUSTOMER,)),
-    Role("supervisor", _("Supervisor"), (VIEW_CUSTOMER, REVEAL_PII, VIEW_AUDIT)),
-    Role("qa", _("QA inspector"), (VIEW_CUSTOMER,)),
-    Role("manager", _("Manager"), (VIEW_CUSTOMER, REVEAL_PII, VIEW_AUDIT)),
+    Role("agent", _("Agent"), (*KB_AGENT, VIEW_CUSTOMER)),
+    Role("callback", _("Callback agent"), (*KB_AGENT, VIEW_CUSTOMER)),
+    Role("complaint", _("Complaint handler"), (*KB_AGENT, VIEW_CUSTOMER, REVEAL_PII)),
+    Role("tech", _("Technical agent"), (*KB_AGENT, VIEW_CUSTOMER)),
+    Role(
+        "supervisor",
+        _("Supervisor"),
+        (
+            VIEW_ARTICLE,
+            REVIEW_ARTICLE,
+            MANAGE_TRAINING,
+            VIEW_TRAINING_RESULTS,
+            VIEW_CUSTOMER,
+            REVEAL_PII,
+            VIEW_AUDIT,
+        ),
+    ),
+    Role("qa", _("QA inspector"), (VIEW_ARTICLE, VIEW_CUSTOMER)),
+    Role(
+        "manager",
+        _("Manager"),
+        (
+            VIEW_ARTICLE,
+            REVIEW_ARTICLE,
+            VIEW_TRAINING_RESULTS,
+            VIEW_CUSTOMER,
+            REVEAL_PII,
+            VIEW_AUDIT,
+        ),
+    ),
+    # Writes and maintains the knowledge base and the training question bank (KB-1, KB-4).
+    Role(
+        "editor",
+        _("Knowledge editor"),
+        (VIEW_ARTICLE, *EDIT_ARTICLE, MANAGE_LEXICON, MANAGE_TRAINING),
+    ),
     Role("partner", _("Partner department"), ()),
     Role(
         "admin",
@@ -47,7 +84,7 @@ ROLES: tuple[Role, ...] = (
         (VIEW_AUDIT, IMPORT_CORE, *MANAGE_TOKENS, *MANAGE_CALENDAR, *MANAGE_USERS),
     ),
     # Service accounts: a telephony platform. The IVR adds its permissions here.
-    Role("telephony", _("Telephony platform (service)"), ()),
+    Role("telephony", _("Telephony platform (service)"), (VIEW_ARTICLE,)),
 )
 
 ROLE_BY_CODE = {role.code: role for role in ROLES}
