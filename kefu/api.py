@@ -113,9 +113,11 @@ def on_not_found(request, exc):
 def _mount_routers() -> None:
     from kefu.core.api import router as core_router
     from kefu.customers.api import router as customers_router
+    from kefu.knowledge.api import router as knowledge_router
 
     api.add_router("/core", core_router)
     api.add_router("/customers", customers_router)
+    api.add_router("/knowledge", knowledge_router)
 
 
 _mount_routers()

@@ -227,8 +227,8 @@ class MemoryIndex:
         return scores
 
     def max_score(self, query: Mapping[str, Sequence[str]]) -> float:
-        """An upper bound of any document's score for this query: every query term present
-        with saturated frequency. Used to express a score as a confidence in [0, 1]."""
+        """The score of a document that is the query itself (every term once, average
+        length): the reference that turns a score into a confidence."""
         p = self.params
         n = max(len(self.keys), 1)
         bound = 0.0
@@ -237,7 +237,7 @@ class MemoryIndex:
             for term, qtf in Counter(query.get(kind) or ()).items():
                 df = self.postings[kind].df.get(term, 0)
                 idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-                bound += kw * qtf * idf * (p.k1 + 1)
+                bound += kw * qtf * idf * (p.k1 + 1) * qtf / (qtf + p.k1)
         return bound
 
     def search(

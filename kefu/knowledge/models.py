@@ -363,6 +363,10 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.text[:60]
 
+    @property
+    def correct_labels(self) -> list[str]:
+        return [self.options[i] for i in self.correct if 0 <= i < len(self.options)]
+
 
 class TrainingGroup(models.Model):
     """A team of agents in training (e.g. an induction class with its mentor)."""

@@ -30,7 +30,7 @@ from kefu.knowledge.search import articles_by_id, backend, current_analyzer
 
 SNIPPET_CHARS = 90
 # A bot answer needs this share of the best score a document could reach for the question.
-BOT_CONFIDENCE = 0.55
+BOT_CONFIDENCE = 0.45
 # ... and this lead over the second article (otherwise two answers fit equally well).
 BOT_MARGIN = 1.15
 SUGGEST_MIN_CHARS = 2
