@@ -87,6 +87,45 @@ ROLES: tuple[Role, ...] = (
     Role("telephony", _("Telephony platform (service)"), (VIEW_ARTICLE,)),
 )
 
+# Tickets (SR-1 … SR-10), added to the roles above. Partner departments get nothing yet:
+# the technical department works as a team of technical agents inside Kefu.
+VIEW_TICKET = "tickets.view_ticket"
+ADD_TICKET = "tickets.add_ticket"
+WORK_TICKET = "tickets.work_ticket"
+VIEW_ALL_TICKETS = "tickets.view_all_tickets"
+HANDLE_COMPLAINT = "tickets.handle_complaint"
+APPROVE_EXTENSION = "tickets.approve_extension"
+COMPLAINT_STATISTICS = "tickets.view_complaint_statistics"
+IVR_SATISFACTION = "tickets.record_ivr_satisfaction"
+MANAGE_ROUTING = tuple(
+    f"tickets.{verb}_{model}"
+    for model in ("team", "teammember", "queue", "route", "routestep", "slapolicy")
+    + ("businesshours", "regulatorylimit")
+    for verb in ("add", "change", "delete", "view")
+)
+TICKET_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "agent": (VIEW_TICKET, ADD_TICKET, WORK_TICKET),
+    "callback": (VIEW_TICKET, WORK_TICKET),
+    "complaint": (VIEW_TICKET, ADD_TICKET, WORK_TICKET, HANDLE_COMPLAINT),
+    "tech": (VIEW_TICKET, ADD_TICKET, WORK_TICKET),
+    "supervisor": (
+        VIEW_TICKET,
+        ADD_TICKET,
+        WORK_TICKET,
+        VIEW_ALL_TICKETS,
+        HANDLE_COMPLAINT,
+        APPROVE_EXTENSION,
+        COMPLAINT_STATISTICS,
+    ),
+    "qa": (VIEW_TICKET, VIEW_ALL_TICKETS),
+    "manager": (VIEW_TICKET, VIEW_ALL_TICKETS, APPROVE_EXTENSION, COMPLAINT_STATISTICS),
+    "admin": MANAGE_ROUTING,
+    "telephony": (IVR_SATISFACTION,),
+}
+ROLES = tuple(
+    Role(r.code, r.label, (*r.permissions, *TICKET_PERMISSIONS.get(r.code, ()))) for r in ROLES
+)
+
 ROLE_BY_CODE = {role.code: role for role in ROLES}
 
 

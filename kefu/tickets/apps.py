@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketsConfig(AppConfig):
+    name = "kefu.tickets"
+    label = "tickets"
+    verbose_name = _("Tickets")
+
+    def ready(self) -> None:
+        from kefu.customers.selectors import register_timeline_source
+        from kefu.tickets.selectors import customer_ticket_timeline
+
+        if customer_ticket_timeline not in _registered():
+            register_timeline_source(customer_ticket_timeline)
+
+
+def _registered() -> list:
+    from kefu.customers.selectors import TIMELINE_SOURCES
+
+    return TIMELINE_SOURCES

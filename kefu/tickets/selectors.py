@@ -1,0 +1,307 @@
+"""Ticket reads: scoped look-ups, my work, the floor, about-to-breach, search, statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.core.errors import NotFound
+from kefu.customers.selectors import TimelineEntry
+from kefu.tickets.classification import Kind, pboc_label, pboc_large_class
+from kefu.tickets.models import (
+    OPEN_STATUSES,
+    Clock,
+    ClockState,
+    HandOver,
+    Notification,
+    Status,
+    TeamMember,
+    Ticket,
+)
+
+OPEN_CLOCK_STATES = (ClockState.RUNNING, ClockState.PAUSED)
+
+
+def _with_clocks(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return qs.select_related("customer", "owner", "assignee", "team").prefetch_related(
+        Prefetch(
+            "clocks",
+            queryset=Clock.objects.filter(state__in=OPEN_CLOCK_STATES).order_by("due_at"),
+            to_attr="open_clocks",
+        )
+    )
+
+
+def user_team_ids(user) -> list[int]:
+    return list(
+        TeamMember.objects.filter(user=user, is_active=True).values_list("team_id", flat=True)
+    )
+
+
+def ticket_get_for_user(*, user, pk: int) -> Ticket:
+    """The ticket if ``user`` may see it (SEC-2); NotFound otherwise, also when it exists."""
+    ticket = (
+        Ticket.objects.visible_to(user)
+        .select_related(
+            "customer", "owner", "assignee", "team", "queue", "route", "owner_team", "merged_into"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound(_("No such ticket."))
+    return ticket
+
+
+def ticket_history(*, ticket: Ticket):
+    return ticket.events.select_related("actor").order_by("at", "id")
+
+
+def ticket_clocks(*, ticket: Ticket) -> list[Clock]:
+    return list(ticket.clocks.select_related("team").order_by("id"))
+
+
+def pending_handover(*, ticket: Ticket) -> HandOver | None:
+    return (
+        ticket.handovers.select_related("from_user", "to_user")
+        .filter(state=HandOver.State.PENDING)
+        .first()
+    )
+
+
+def my_work(*, user, limit: int = 100) -> list[Ticket]:
+    """Open tickets ``user`` owns or is assigned, most urgent clock first (SR-4, SR-9).
+
+    Two index range scans (owner, assignee) merged in Python keep this fast for an agent
+    with a long history; an OR over both columns would scan the table.
+    """
+    owned = Ticket.objects.filter(owner=user, status__in=OPEN_STATUSES).order_by("-received_at")
+    assigned = Ticket.objects.filter(assignee=user, status__in=OPEN_STATUSES).order_by(
+        "-received_at"
+    )
+    ids = list(owned.values_list("id", flat=True)[:limit]) + list(
+        assigned.values_list("id", flat=True)[:limit]
+    )
+    tickets = list(_with_clocks(Ticket.objects.filter(pk__in=set(ids))))
+
+    def urgency(t: Ticket):
+        due = [c.due_at for c in getattr(t, "open_clocks", []) if c.state == ClockState.RUNNING]
+        return (min(due) if due else dt.datetime.max.replace(tzinfo=dt.UTC), -t.pk)
+
+    return sorted(tickets, key=urgency)[:limit]
+
+
+def handovers_waiting_for(*, user) -> list[HandOver]:
+    return list(
+        HandOver.objects.select_related("ticket", "from_user")
+        .filter(to_user=user, state=HandOver.State.PENDING)
+        .order_by("requested_at")
+    )
+
+
+def about_to_breach(
+    *, user, now: dt.datetime | None = None, within: dt.timedelta = dt.timedelta(hours=4), limit=200
+) -> list[Clock]:
+    """Running clocks that are warned, breached or due within ``within``, soonest first —
+    the supervisor's list (the whole floor with view_all_tickets, else their teams)."""
+    now = now or timezone.now()
+    clocks = (
+        Clock.objects.filter(state=ClockState.RUNNING, due_at__lte=now + within)
+        .select_related("ticket__customer", "ticket__owner", "ticket__assignee", "ticket__team")
+        .order_by("due_at")
+    )
+    if not user.has_perm("tickets.view_all_tickets"):
+        teams = user_team_ids(user)
+        clocks = clocks.filter(
+            Q(ticket__team_id__in=teams) | Q(ticket__owner=user) | Q(ticket__assignee=user)
+        )
+    return list(clocks[:limit])
+
+
+def floor_summary(*, now: dt.datetime | None = None) -> dict:
+    """Open tickets per team and status, breached and warned clocks: the supervisor's floor."""
+    now = now or timezone.now()
+    by_team: dict[str, dict[str, int]] = defaultdict(dict)
+    rows = (
+        Ticket.objects.filter(status__in=OPEN_STATUSES)
+        .values("team__name", "status")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        by_team[row["team__name"] or _("Not routed")][row["status"]] = row["n"]
+    running = Clock.objects.filter(state=ClockState.RUNNING)
+    return {
+        "by_team": dict(sorted(by_team.items())),
+        "breached": running.filter(breached_at__isnull=False).count(),
+        "warned": running.filter(warned_at__isnull=False, breached_at__isnull=True).count(),
+    }
+
+
+@dataclass
+class TicketFilters:
+    q: str = ""
+    status: str = ""
+    kind: str = ""
+    category: str = ""
+    channel: str = ""
+    customer_id: int | None = None
+    owner_id: int | None = None
+    team_id: int | None = None
+    open_only: bool = False
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+
+
+def ticket_search(*, user, filters: TicketFilters) -> QuerySet[Ticket]:
+    """Tickets ``user`` may see matching ``filters``; ``q`` is a reference (T00000123 or
+    123) or words of the content/subject (a plain contains match)."""
+    qs = Ticket.objects.visible_to(user)
+    f = filters
+    if f.q:
+        q = f.q.strip()
+        digits = q[1:] if q[:1] in ("T", "t") and q[1:].isdigit() else q
+        if digits.isdigit():
+            qs = qs.filter(pk=int(digits))
+        else:
+            qs = qs.filter(Q(subject__icontains=q) | Q(content__icontains=q))
+    for field in ("status", "kind", "category", "channel"):
+        value = getattr(f, field)
+        if value:
+            qs = qs.filter(**{field: value})
+    if f.open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if f.customer_id:
+        qs = qs.filter(customer_id=f.customer_id)
+    if f.owner_id:
+        qs = qs.filter(owner_id=f.owner_id)
+    if f.team_id:
+        qs = qs.filter(team_id=f.team_id)
+    tz = timezone.get_current_timezone()
+    if f.received_from:
+        qs = qs.filter(
+            received_at__gte=dt.datetime.combine(f.received_from, dt.time.min, tzinfo=tz)
+        )
+    if f.received_to:
+        end = dt.datetime.combine(f.received_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        qs = qs.filter(received_at__lt=end)
+    return _with_clocks(qs).order_by("-received_at", "-id")
+
+
+def notifications_unread(*, user, limit: int = 20):
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).order_by(
+        "-created_at"
+    )[:limit]
+
+
+def possible_repeats(*, ticket: Ticket) -> list[Ticket]:
+    """Open complaints of the same customer received before this one (merge candidates)."""
+    if ticket.kind != Kind.COMPLAINT:
+        return []
+    return list(
+        Ticket.objects.filter(
+            customer_id=ticket.customer_id,
+            kind=Kind.COMPLAINT,
+            status__in=[
+                Status.REGISTERED,
+                Status.ASSESSED,
+                Status.ASSIGNED,
+                Status.IN_HANDLING,
+                Status.WAITING_CUSTOMER,
+                Status.APPRAISAL,
+            ],
+            received_at__lte=ticket.received_at,
+        )
+        .exclude(pk=ticket.pk)
+        .order_by("-received_at")[:10]
+    )
+
+
+# --- customer 360 (CUS-7) ---------------------------------------------------------------------
+
+
+def customer_ticket_timeline(customer, limit: int) -> list[TimelineEntry]:
+    """Timeline source for the customer 360 page: one query."""
+    rows = Ticket.objects.filter(customer=customer).order_by("-received_at")[:limit]
+    return [
+        TimelineEntry(
+            at=t.received_at,
+            kind="ticket",
+            title=f"{t.get_kind_display()} {t.reference}: {t.get_category_display()}",
+            detail=t.get_status_display(),
+            url=reverse("tickets:detail", kwargs={"ticket_id": t.pk}),
+        )
+        for t in rows
+    ]
+
+
+# --- REG-2 statistics ---------------------------------------------------------------------------
+
+
+@dataclass
+class StatRow:
+    month: str
+    dimension: str
+    code: str
+    label: str
+    received: int
+    closed: int
+    closed_in_time: int
+
+
+def complaint_statistics(*, date_from: dt.date, date_to: dt.date) -> list[StatRow]:
+    """Complaints received per month in each JR/T 0169-2018 dimension (by large class),
+    with how many are closed and how many of those were decided within their time limit.
+
+    One aggregate query per dimension over the kind+received index.
+    """
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    base = Ticket.objects.filter(
+        kind=Kind.COMPLAINT, received_at__gte=start, received_at__lt=end
+    ).exclude(status=Status.MERGED)
+    late = Clock.objects.filter(
+        ticket_id=OuterRef("pk"),
+        name=Clock.Name.RESOLUTION,
+        regulatory=True,
+        breached_at__isnull=False,
+    )
+    base = base.annotate(month=TruncMonth("received_at", tzinfo=tz), late=Exists(late))
+    rows: list[StatRow] = []
+    for dimension, field in (
+        ("channel", "pboc_channel"),
+        ("business", "pboc_business"),
+        ("cause", "pboc_cause"),
+    ):
+        grouped: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+        for r in base.values("month", field).annotate(
+            received=Count("id"),
+            closed=Count("id", filter=Q(decided_at__isnull=False)),
+            in_time=Count("id", filter=Q(decided_at__isnull=False, late=False)),
+        ):
+            month = r["month"].strftime("%Y-%m")
+            large = pboc_large_class(dimension, r[field]) or r[field] or "—"
+            acc = grouped[(month, large)]
+            acc[0] += r["received"]
+            acc[1] += r["closed"]
+            acc[2] += r["in_time"]
+        for (month, code), (received, closed, in_time) in sorted(grouped.items()):
+            rows.append(
+                StatRow(
+                    month=month,
+                    dimension=dimension,
+                    code=code,
+                    label=pboc_label(dimension, code) or _("Not classified"),
+                    received=received,
+                    closed=closed,
+                    closed_in_time=in_time,
+                )
+            )
+    return rows

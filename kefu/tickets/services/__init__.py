@@ -1,0 +1,26 @@
+"""Ticket use cases (writes). Split by theme; import them from here."""
+
+from kefu.tickets.services.actions import (
+    params_of,
+    route_along,
+    ticket_act,
+    ticket_apply_system_action,
+    ticket_check_action,
+)
+from kefu.tickets.services.intake import ticket_create
+from kefu.tickets.services.satisfaction import survey_answer, survey_by_token, survey_send
+from kefu.tickets.services.sla import SweepResult, sla_sweep
+
+__all__ = [
+    "SweepResult",
+    "params_of",
+    "route_along",
+    "sla_sweep",
+    "survey_answer",
+    "survey_by_token",
+    "survey_send",
+    "ticket_act",
+    "ticket_apply_system_action",
+    "ticket_check_action",
+    "ticket_create",
+]

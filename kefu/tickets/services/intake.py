@@ -1,0 +1,271 @@
+"""Recording a new ticket (SR-1, SR-2): validation, suggestion, clocks, routing, idempotency."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.core.calendars import Calendar
+from kefu.core.errors import Conflict, ValidationFailed
+from kefu.core.permissions import check_perms
+from kefu.customers.models import Customer
+from kefu.tickets import classifier, clocks, deadlines
+from kefu.tickets.classification import LIVE_CHANNELS, Category, Channel, Kind, default_pboc
+from kefu.tickets.models import Clock, InstitutionType, TeamMember, Ticket
+from kefu.tickets.services._common import write_event
+
+CONTENT_MAX = 4000
+FUTURE_SKEW = dt.timedelta(minutes=5)
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
+_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
+
+
+def institution_type() -> str:
+    value = getattr(settings, "KEFU_INSTITUTION_TYPE", "") or InstitutionType.BANK
+    return value if value in InstitutionType.values else InstitutionType.BANK
+
+
+def _validate(
+    *,
+    channel: str,
+    content: str,
+    kind: str | None,
+    category: str | None,
+    received_at: dt.datetime | None,
+    contact_phone: str,
+    idempotency_key: str,
+    now: dt.datetime,
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if channel not in Channel.values:
+        errors["channel"] = [
+            _("Unknown channel %(value)s; use one of: %(choices)s.")
+            % {"value": channel, "choices": ", ".join(Channel.values)}
+        ]
+    if not content.strip():
+        errors["content"] = [_("Write down what the customer wants.")]
+    elif len(content) > CONTENT_MAX:
+        errors["content"] = [
+            _("The content is %(n)d characters long; keep it to %(max)d and attach the rest.")
+            % {"n": len(content), "max": CONTENT_MAX}
+        ]
+    if kind and kind not in Kind.values:
+        errors["kind"] = [
+            _("Unknown type %(value)s; use one of: %(choices)s.")
+            % {"value": kind, "choices": ", ".join(Kind.values)}
+        ]
+    if category and category not in Category.values:
+        errors["category"] = [
+            _("Unknown category %(value)s; use one of: %(choices)s.")
+            % {"value": category, "choices": ", ".join(Category.values)}
+        ]
+    if received_at is not None:
+        if timezone.is_naive(received_at):
+            errors["received_at"] = [_("Give the time with its time zone, e.g. +08:00.")]
+        elif received_at > now + FUTURE_SKEW:
+            errors["received_at"] = [_("The time received cannot be in the future.")]
+    if contact_phone and not _PHONE.match(contact_phone.strip()):
+        errors["contact_phone"] = [_("Enter a phone number of digits, e.g. 13911110001.")]
+    if idempotency_key and not _KEY.match(idempotency_key):
+        errors["idempotency_key"] = [
+            _("The idempotency key must be 1 to 64 visible ASCII characters.")
+        ]
+    return errors
+
+
+def _replay(*, by, key: str, customer: Customer, content: str) -> Ticket | None:
+    existing = Ticket.objects.filter(created_by=by, idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.customer_id != customer.pk or existing.content != content:
+        raise Conflict(
+            _("This idempotency key was already used for a different ticket (%(ref)s).")
+            % {"ref": existing.reference},
+            errors={"idempotency_key": [_("Use a new key for a new ticket.")]},
+        )
+    return existing
+
+
+def ticket_create(
+    *,
+    by,
+    customer: Customer,
+    channel: str,
+    content: str,
+    kind: str | None = None,
+    category: str | None = None,
+    received_at: dt.datetime | None = None,
+    subject: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    idempotency_key: str = "",
+    note: str = "",
+) -> tuple[Ticket, bool]:
+    """Record what a customer wants; returns (ticket, created).
+
+    The type and category are suggested from the text (SR-2) and used unless given. The
+    creator owns the ticket (SR-4). Clocks start (SR-9); a complaint gets its REG-1 limit
+    and goes along its route (SR-7). A repeated call with the same ``idempotency_key`` by the
+    same user returns the first ticket (created False); the same key with other content is
+    a Conflict. Raises ValidationFailed naming the fields, CalendarUnknownYear when a
+    deadline would reach a year the calendar does not know; nothing is saved then.
+    """
+    check_perms(by, "tickets.add_ticket")
+    now = timezone.now()
+    content = content or ""
+    errors = _validate(
+        channel=channel,
+        content=content,
+        kind=kind,
+        category=category,
+        received_at=received_at,
+        contact_phone=contact_phone,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+    if errors:
+        raise ValidationFailed(_("The ticket has errors; nothing was saved."), errors=errors)
+    if idempotency_key:
+        existing = _replay(by=by, key=idempotency_key, customer=customer, content=content)
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            ticket = _create(
+                by=by,
+                customer=customer,
+                channel=channel,
+                content=content,
+                kind=kind,
+                category=category,
+                received_at=received_at or now,
+                subject=subject,
+                contact_name=contact_name,
+                contact_phone=contact_phone.strip(),
+                idempotency_key=idempotency_key,
+                note=note,
+                now=now,
+            )
+    except IntegrityError:
+        # the same key committed by a concurrent request a moment ago
+        if idempotency_key:
+            existing = _replay(by=by, key=idempotency_key, customer=customer, content=content)
+            if existing is not None:
+                return existing, False
+        raise
+    return ticket, True
+
+
+def _create(
+    *,
+    by,
+    customer: Customer,
+    channel: str,
+    content: str,
+    kind: str | None,
+    category: str | None,
+    received_at: dt.datetime,
+    subject: str,
+    contact_name: str,
+    contact_phone: str,
+    idempotency_key: str,
+    note: str,
+    now: dt.datetime,
+) -> Ticket:
+    from kefu.tickets.services.actions import route_along
+
+    guess = classifier.suggest(f"{subject} {content}")
+    owner_team = (
+        TeamMember.objects.filter(user=by, is_active=True).order_by("id").values("team_id").first()
+    )
+    ticket = Ticket(
+        customer=customer,
+        channel=channel,
+        content=content,
+        subject=subject[:120],
+        contact_name=contact_name[:64] or customer.name,
+        contact_phone=contact_phone,
+        kind=kind or guess.kind,
+        category=category or guess.category,
+        suggested_kind=guess.kind,
+        suggested_category=guess.category,
+        suggestion=guess.as_json(),
+        received_at=received_at,
+        created_at=now,
+        updated_at=now,
+        created_by=by,
+        owner=by,
+        owner_team_id=owner_team["team_id"] if owner_team else None,
+        institution_type=institution_type(),
+        idempotency_key=idempotency_key,
+    )
+    if ticket.kind == Kind.COMPLAINT:
+        for name, value in default_pboc(channel=channel, category=ticket.category).items():
+            setattr(ticket, name, value)
+    ticket.full_clean(exclude=["customer", "created_by", "owner"])
+    ticket.save()
+    write_event(
+        ticket,
+        by=by,
+        action="ticket.created",
+        data={
+            "channel": channel,
+            "kind": ticket.kind,
+            "category": ticket.category,
+            "suggested_kind": guess.kind,
+            "suggested_category": guess.category,
+            "kind_confirmed": bool(kind),
+        },
+        note=note,
+        at=now,
+    )
+    cal = Calendar()
+    start_clocks(ticket, by=by, cal=cal, now=now)
+    if ticket.kind == Kind.COMPLAINT:
+        route_along(ticket, by=by, now=now, cal=cal)
+    return ticket
+
+
+def start_clocks(ticket: Ticket, *, by, cal: Calendar, now: dt.datetime) -> list[Clock]:
+    """First response and resolution clocks of a new ticket (REG-1 for a complaint)."""
+    made: list[Clock] = []
+    first = clocks.new_clock(
+        ticket=ticket,
+        name=Clock.Name.FIRST_RESPONSE,
+        policy=deadlines.policy_for("first_response", ticket.kind),
+        start=ticket.received_at,
+        cal=cal,
+    )
+    if ticket.channel in LIVE_CHANNELS:
+        clocks.stop(first, now=now)  # the agent is answering the customer right now
+        first.breached_at = None
+    made.append(first)
+    made.append(resolution_clock(ticket, cal=cal, start=ticket.received_at))
+    for clock in made:
+        clock.save()
+        write_event(
+            ticket,
+            by=by,
+            action="ticket.clock.started",
+            data={"clock": clock.name, "due_at": clock.due_at, "state": clock.display_state},
+            at=now,
+        )
+    return made
+
+
+def resolution_clock(ticket: Ticket, *, cal: Calendar, start: dt.datetime) -> Clock:
+    if ticket.kind == Kind.COMPLAINT:
+        limits = deadlines.regulatory_limits(ticket.institution_type)
+        return clocks.regulatory_clock(ticket=ticket, limits=limits, start=start, cal=cal)
+    return clocks.new_clock(
+        ticket=ticket,
+        name=Clock.Name.RESOLUTION,
+        policy=deadlines.policy_for("resolution", ticket.kind),
+        start=start,
+        cal=cal,
+    )
