@@ -9,6 +9,8 @@ from django.utils import translation
 from kefu.core.errors import KefuError
 from kefu.core.roles import ROLE_BY_CODE
 from kefu.customers import demo
+from kefu.knowledge.demo import EDITOR_USERNAME as DEMO_EDITOR
+from kefu.knowledge.demo import demo_knowledge_load
 
 
 class Command(BaseCommand):
@@ -45,6 +47,11 @@ class Command(BaseCommand):
             result = demo.demo_load(seed=seed, customers=customers, progress=True)
         except KefuError as exc:
             raise CommandError(exc.message) from exc
+        kb = demo_knowledge_load(password=demo.DEMO_PASSWORD)
+        self.stdout.write(
+            f"Knowledge base: {kb.created} articles added, {kb.updated} updated, "
+            f"{kb.unchanged} unchanged; knowledge editor: {DEMO_EDITOR} / {demo.DEMO_PASSWORD}"
+        )
         self._report(result)
         if serve:
             call_command("serve", host=host, port=port, with_worker=True)
