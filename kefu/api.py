@@ -113,10 +113,12 @@ def on_not_found(request, exc):
 def _mount_routers() -> None:
     from kefu.core.api import router as core_router
     from kefu.customers.api import router as customers_router
+    from kefu.ivr.api import router as ivr_router
     from kefu.knowledge.api import router as knowledge_router
 
     api.add_router("/core", core_router)
     api.add_router("/customers", customers_router)
+    api.add_router("/ivr", ivr_router)
     api.add_router("/knowledge", knowledge_router)
 
 

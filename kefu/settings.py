@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kefu.core",
     "kefu.customers",
+    "kefu.ivr",
     "kefu.tickets",
     "kefu.knowledge",
 ]
@@ -225,3 +226,12 @@ NINJA_PAGINATION_PER_PAGE = 50
 
 # Labels shown in the page header; translated per request.
 KEFU_PRODUCT_NAME = _("Kefu customer service")
+
+# IVR (kefu.ivr): flow files, query-password lockout, cash-advance fee, payment codes.
+KEFU_IVR_FLOWS_DIR = env("KEFU_IVR_FLOWS_DIR") or str(BASE_DIR / "ivr" / "flows")
+KEFU_IVR_PASSWORD_MAX_FAILURES = env_int("KEFU_IVR_PASSWORD_MAX_FAILURES", 3)
+KEFU_IVR_CASH_ADVANCE_FEE_RATE = env("KEFU_IVR_CASH_ADVANCE_FEE_RATE") or "0.01"
+KEFU_IVR_CASH_ADVANCE_FEE_MIN = env("KEFU_IVR_CASH_ADVANCE_FEE_MIN") or "10.00"
+KEFU_IVR_PAYMENT_CODE_MINUTES = env_int("KEFU_IVR_PAYMENT_CODE_MINUTES", 5)
+# A TTF/OTF/TTC font with Chinese glyphs for statement PDFs (default: Noto Sans CJK, found).
+KEFU_CJK_FONT = env("KEFU_CJK_FONT") or ""

@@ -126,6 +126,27 @@ ROLES = tuple(
     Role(r.code, r.label, (*r.permissions, *TICKET_PERMISSIONS.get(r.code, ()))) for r in ROLES
 )
 
+# The self-service hotline (kefu.ivr): the telephony platform drives calls through the API;
+# agents (and complaint handlers for the complaint queue) answer queued calls; supervisors,
+# QA and managers read call records; supervisors (trainers) and administrators (testers)
+# place test calls on the keypad page.
+IVR_API = "ivr.use_ivr_api"
+IVR_QUEUE = ("ivr.view_queueentry", "ivr.answer_queueentry")
+IVR_CALLS = "ivr.view_call"
+IVR_PHONE = "ivr.use_phone_simulator"
+IVR_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "agent": IVR_QUEUE,
+    "complaint": IVR_QUEUE,
+    "supervisor": (*IVR_QUEUE, IVR_CALLS, IVR_PHONE),
+    "qa": (IVR_CALLS,),
+    "manager": (IVR_CALLS,),
+    "admin": (IVR_PHONE,),
+    "telephony": (IVR_API,),
+}
+ROLES = tuple(
+    Role(r.code, r.label, (*r.permissions, *IVR_ROLE_PERMISSIONS.get(r.code, ()))) for r in ROLES
+)
+
 ROLE_BY_CODE = {role.code: role for role in ROLES}
 
 

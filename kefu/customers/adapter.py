@@ -107,6 +107,16 @@ class CashAdvanceResult:
     duplicate: bool  # True when the idempotency key had already been used
 
 
+@dataclass(frozen=True)
+class ApplicationInfo:
+    ref: str
+    product: str
+    status: str  # "submitted" | "reviewing" | "approved" | "mailed" | "rejected"
+    submitted_on: dt.date
+    updated_on: dt.date
+    note: str
+
+
 class CoreBankingError(KefuError):
     """A change the core system refused (card blocked, limit exceeded, …)."""
 
@@ -147,6 +157,10 @@ class CoreBankingAdapter(abc.ABC):
     @abc.abstractmethod
     def unbilled(self, *, account_ref: str, currency: str = "CNY") -> list[TransactionInfo]: ...
 
+    @abc.abstractmethod
+    def applications_by_applicant(self, *, id_number: str) -> list[ApplicationInfo]:
+        """Card applications of the applicant with this ID number, newest first (CUS-4)."""
+
     # --- passwords (secrets in, booleans out) ---
     @abc.abstractmethod
     def verify_query_password(self, *, card_ref: str, password: str) -> bool: ...
@@ -173,6 +187,10 @@ class CoreBankingAdapter(abc.ABC):
     # --- card changes ---
     @abc.abstractmethod
     def block_card(self, *, card_ref: str, reason: str, by, channel: str) -> CardInfo: ...
+
+    @abc.abstractmethod
+    def request_replacement(self, *, card_ref: str, reason: str, by, channel: str) -> CardInfo:
+        """Open a replacement of a lost or damaged card; returns the new (inactive) card."""
 
     @abc.abstractmethod
     def activate_card(self, *, card_ref: str, by, channel: str) -> CardInfo: ...
@@ -405,6 +423,24 @@ class LocalCoreBanking(CoreBankingAdapter):
         )
         return [_txn_info(t) for t in qs]
 
+    def applications_by_applicant(self, *, id_number: str) -> list[ApplicationInfo]:
+        from kefu.customers.models import CardApplication
+
+        rows = CardApplication.objects.filter(
+            applicant_id_hash=lookup_hash("document", id_number)
+        ).order_by("-submitted_on", "-id")
+        return [
+            ApplicationInfo(
+                ref=str(a.pk),
+                product=a.product,
+                status=a.status,
+                submitted_on=a.submitted_on,
+                updated_on=a.updated_on,
+                note=a.note,
+            )
+            for a in rows
+        ]
+
     # --- passwords ---
     def verify_query_password(self, *, card_ref: str, password: str) -> bool:
         return verify_secret(self._card(card_ref).query_password_hash, password)
@@ -499,6 +535,58 @@ class LocalCoreBanking(CoreBankingAdapter):
                 data={"reason": reason, "channel": channel},
             )
         return _card_info(card)
+
+    @transaction.atomic
+    def request_replacement(self, *, card_ref: str, reason: str, by, channel: str) -> CardInfo:
+        """Issue the replacement as a new card with a new number, not yet activated: same
+        account, holder, role and product, valid five years (as 刘洋's card in the demo)."""
+        import secrets
+
+        from kefu.core.validators import luhn_check_digit
+        from kefu.customers.models import Card
+
+        old = self._card(card_ref, lock=True)
+        if old.status not in (Card.Status.LOST, Card.Status.FROZEN, Card.Status.ACTIVE):
+            raise CoreBankingError(_("Only an issued card that is not closed can be replaced."))
+        length = len(old.number)
+        for _attempt in range(20):
+            middle = "".join(
+                secrets.choice("0123456789") for _i in range(length - len(old.first6) - 1)
+            )
+            partial = old.first6 + middle
+            number = partial + luhn_check_digit(partial)
+            if not Card.objects.filter(number_hash=lookup_hash("card", number)).exists():
+                break
+        else:  # pragma: no cover - 10^9 numbers per BIN
+            raise CoreBankingError(_("No free card number could be found."))
+        today = timezone.localdate()
+        end_year, end_month = today.year + 5, today.month
+        expiry = dt.date(end_year + end_month // 12, end_month % 12 + 1, 1) - dt.timedelta(days=1)
+        new = Card(
+            account=old.account,
+            holder=old.holder,
+            role=old.role,
+            product=old.product,
+            status=Card.Status.INACTIVE,
+            expiry=expiry,
+            issued_on=today,
+            cash_advance_enabled=old.cash_advance_enabled,
+            swipe_password_enabled=old.swipe_password_enabled,
+        )
+        new.set_number(number)
+        new.save()
+        audit_record(
+            actor=by,
+            action="card.replacement.requested",
+            obj=old,
+            data={
+                "reason": reason,
+                "channel": channel,
+                "replacement_card_id": new.pk,
+                "replacement_last4": new.last4,
+            },
+        )
+        return _card_info(new)
 
     @transaction.atomic
     def activate_card(self, *, card_ref: str, by, channel: str) -> CardInfo:

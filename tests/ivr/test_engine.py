@@ -1,0 +1,140 @@
+"""The engine: digit collection, timeouts, retries, invalid keys, prompts, sub-flows."""
+
+import pytest
+
+from kefu.core.errors import Conflict, NotFound, ValidationFailed
+from kefu.ivr import prompts
+from kefu.ivr.engine import check_digits
+from kefu.ivr.models import Call, CallEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_prompt_filters_read_amounts_dates_and_tails_naturally():
+    text = "{a|cny}，{u|usd}，{d|date}，{m|month}，{t|tail}，{c|digits}"
+
+    rendered = prompts.render(
+        text,
+        {"a": "3256.18", "u": "7000", "d": "2026-10-23", "m": "2026-10", "t": "0013", "c": "042"},
+    )
+
+    assert rendered == "人民币3,256.18元，7,000.00美元，2026年10月23日，2026年10月，尾号0013，0 4 2"
+
+
+def test_a_timeout_reprompts_and_the_third_ends_the_call_politely(demo, phone):
+    p = phone()
+
+    p.press("")
+    assert p.prompt.startswith("您没有按键。")
+    assert p.node == "main:identify"
+    p.press("")
+    p.press("")
+
+    assert p.step.done is True
+    assert p.step.action == {"type": "hangup"}
+    assert "感谢您的来电，再见" in p.prompt
+    call = p.call
+    assert call.status == Call.Status.FINISHED
+    kinds = list(call.events.values_list("kind", flat=True))
+    assert kinds.count("timeout") == 3
+
+
+def test_an_invalid_entry_reprompts_and_counts_as_a_try(demo, phone):
+    p = phone()
+    p.press("110105197803150315#")
+
+    p.press("12#")  # too short for a password
+
+    assert p.prompt.startswith("您的输入有误。")
+    assert p.node == "verify:password"
+    event = p.call.events.filter(kind="invalid").get()
+    assert event.keys == "**"
+
+
+def test_an_invalid_menu_key_reprompts(demo, phone):
+    p = phone()
+    p.verify_by_id()
+
+    p.press("*")  # not an option of this menu
+
+    assert p.node == "services:menu"
+    assert p.prompt.startswith("您的输入有误。")
+
+
+def test_retries_exhausted_in_a_submenu_go_where_the_flow_says(demo, phone):
+    p = phone()
+    p.verify_by_id()
+    p.press("2")  # limits
+    assert p.node == "limits:after"
+
+    p.keys("", "", "")
+
+    assert p.node == "services:menu"
+
+
+@pytest.mark.parametrize("digits", ["12a#", "１２", "1 2", "#;", None])
+def test_non_dtmf_keys_are_refused_with_a_field_error(digits):
+    with pytest.raises(ValidationFailed) as info:
+        check_digits(digits, node=None)
+
+    assert list(info.value.errors) == ["digits"]
+
+
+def test_more_keys_than_the_prompt_collects_are_refused_and_change_nothing(demo, phone):
+    p = phone()
+    before = p.call
+
+    with pytest.raises(ValidationFailed) as info:
+        p.press("1101051978031503151#")  # 19 digits and #: the prompt takes 18 + #
+
+    assert "at most 19 keys" in info.value.errors["digits"][0]
+    after = p.call
+    assert (after.steps, after.state) == (before.steps, before.state)
+
+
+def test_people_at_the_simulator_get_a_reprompt_for_bad_keys(demo, phone):
+    p = phone()
+
+    p.press("abc", strict=False)
+
+    assert p.prompt.startswith("您的输入有误。")
+    assert p.node == "main:identify"
+
+
+def test_input_after_hang_up_is_a_conflict_and_an_unknown_call_not_found(demo, phone):
+    p = phone()
+    p.hang_up()
+
+    with pytest.raises(Conflict):
+        p.press("1")
+    with pytest.raises(NotFound):
+        type(p).press(type("X", (), {"call_id": "0" * 32, "by": None, "heard": []})(), "1")
+
+
+def test_hang_up_anywhere_records_where_and_is_idempotent(demo, phone):
+    p = phone()
+    p.press("110105197803150315#")
+
+    call = p.hang_up()
+
+    assert call.status == Call.Status.ABANDONED
+    assert call.hangup_node == "verify:password"
+    assert call.ended_at is not None
+    again = p.hang_up()
+    assert again.ended_at == call.ended_at
+    assert CallEvent.objects.filter(call=call, kind="hangup").count() == 1
+
+
+def test_every_node_is_recorded_with_a_timestamp_in_order(demo, phone):
+    p = phone()
+    p.verify_by_id()
+    p.press("2")
+
+    events = list(p.call.events.order_by("seq"))
+
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    entered = [e.node for e in events if e.kind == "enter"]
+    assert entered[:3] == ["main:welcome", "main:identify", "main:verify_by_id"]
+    assert "limits:read" in entered
+    assert all(e.at is not None for e in events)
+    assert p.call.functions == ["limits"]
