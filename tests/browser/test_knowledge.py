@@ -1,0 +1,44 @@
+"""An agent types a customer's question, sees the lost-card article highlighted, opens it."""
+
+from __future__ import annotations
+
+import pytest
+
+from kefu.knowledge import search, services
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def sign_in(page, username, password="Kefu#2026-test"):  # noqa: S107
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+
+
+def test_agent_searches_in_colloquial_words_and_opens_the_article(page, role_users, screenshot):
+    search.reset_backend()
+    for title, similar, answer in [
+        ("信用卡挂失办理", ["卡丢了怎么办"], "<p>请立即拨打客服热线按2#挂失。</p>"),
+        ("信用卡年费标准", ["年费多少"], "<p>首年免年费。</p>"),
+    ]:
+        article = services.article_create(
+            by=None, title=title, question=title, similar_questions=similar, answer_html=answer
+        )
+        services.article_publish(article=article, by=None, skip_review=True)
+
+    sign_in(page, "agent")
+    page.wait_for_url("**/")
+    page.goto("/knowledge/")
+    page.fill("#id_q", "卡丢了咋办")
+    page.click("#kb-search button[type=submit]")
+    first = page.wait_for_selector("#kb-hit-list li:first-child")
+
+    assert "信用卡挂失办理" in first.inner_text()
+    assert page.inner_text("#kb-hit-list li:first-child mark")
+    screenshot("knowledge-search")
+    page.click("#kb-hit-list li:first-child a.title")
+    page.wait_for_selector("#kb-article")
+    assert "按2#挂失" in page.inner_text("#kb-article")
+    page.click("#kb-feedback button[type=submit] >> nth=0")
+    page.wait_for_selector("#kb-feedback [role=status]")
