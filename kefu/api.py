@@ -115,11 +115,13 @@ def _mount_routers() -> None:
     from kefu.customers.api import router as customers_router
     from kefu.ivr.api import router as ivr_router
     from kefu.knowledge.api import router as knowledge_router
+    from kefu.tickets.api import router as tickets_router
 
     api.add_router("/core", core_router)
     api.add_router("/customers", customers_router)
     api.add_router("/ivr", ivr_router)
     api.add_router("/knowledge", knowledge_router)
+    api.add_router("/tickets", tickets_router)
 
 
 _mount_routers()

@@ -8,11 +8,17 @@ from kefu.tickets.services.actions import (
     ticket_check_action,
 )
 from kefu.tickets.services.intake import ticket_create
-from kefu.tickets.services.satisfaction import survey_answer, survey_by_token, survey_send
+from kefu.tickets.services.satisfaction import (
+    ivr_satisfaction,
+    survey_answer,
+    survey_by_token,
+    survey_send,
+)
 from kefu.tickets.services.sla import SweepResult, sla_sweep
 
 __all__ = [
     "SweepResult",
+    "ivr_satisfaction",
     "params_of",
     "route_along",
     "sla_sweep",

@@ -67,6 +67,8 @@ def _invalid(field: str, message: str) -> ValidationFailed:
 
 def _text(value: Any, field: str, *, required: bool = True, limit: int = NOTE_MAX) -> str:
     text = ("" if value is None else str(value)).strip()
+    if "\x00" in text:
+        raise _invalid(field, _("The text contains a NUL character; remove it."))
     if required and not text:
         raise _invalid(field, _("This field is required."))
     if len(text) > limit:
@@ -80,6 +82,8 @@ def _when(value: Any, field: str) -> dt.datetime | None:
     moment = value if isinstance(value, dt.datetime) else parse_datetime(str(value))
     if moment is None:
         raise _invalid(field, _("Give a date and time such as 2026-11-26T10:00:00+08:00."))
+    if not 2000 <= moment.year <= 2100:
+        raise _invalid(field, _("Give a date between 2000 and 2100."))
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment

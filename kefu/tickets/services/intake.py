@@ -47,7 +47,9 @@ def _validate(
             _("Unknown channel %(value)s; use one of: %(choices)s.")
             % {"value": channel, "choices": ", ".join(Channel.values)}
         ]
-    if not content.strip():
+    if "\x00" in content:
+        errors["content"] = [_("The text contains a NUL character; remove it.")]
+    elif not content.strip():
         errors["content"] = [_("Write down what the customer wants.")]
     elif len(content) > CONTENT_MAX:
         errors["content"] = [
@@ -65,7 +67,9 @@ def _validate(
             % {"value": category, "choices": ", ".join(Category.values)}
         ]
     if received_at is not None:
-        if timezone.is_naive(received_at):
+        if not 2000 <= received_at.year <= 2100:
+            errors["received_at"] = [_("Give a time between 2000 and 2100.")]
+        elif timezone.is_naive(received_at):
             errors["received_at"] = [_("Give the time with its time zone, e.g. +08:00.")]
         elif received_at > now + FUTURE_SKEW:
             errors["received_at"] = [_("The time received cannot be in the future.")]

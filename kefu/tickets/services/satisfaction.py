@@ -117,10 +117,33 @@ def apply_score(
 
 @transaction.atomic
 def survey_answer(*, token: str, score: Any, comment: str = "") -> Ticket:
-    """The customer answers through the public link or the IVR (one time only)."""
+    """The customer answers through the public link (one time only)."""
+    survey = survey_by_token(token=token)
+    return _answer(survey, score=score, comment=comment)
+
+
+@transaction.atomic
+def ivr_satisfaction(*, ticket_id: int, score: Any) -> Ticket:
+    """The customer keyed a score on the IVR for the ticket's open IVR survey."""
+    survey = (
+        SatisfactionSurvey.objects.select_related("ticket")
+        .filter(
+            ticket_id=ticket_id,
+            channel=SatisfactionSurvey.Channel.IVR,
+            answered_at__isnull=True,
+            expires_at__gte=timezone.now(),
+        )
+        .order_by("-sent_at")
+        .first()
+    )
+    if survey is None:
+        raise NotFound(_("This ticket has no open IVR satisfaction survey."))
+    return _answer(survey, score=score, comment="")
+
+
+def _answer(survey: SatisfactionSurvey, *, score: Any, comment: str) -> Ticket:
     from kefu.tickets.services.actions import ticket_apply_system_action
 
-    survey = survey_by_token(token=token)
     locked = SatisfactionSurvey.objects.select_for_update().get(pk=survey.pk)
     if locked.answered_at is not None:
         raise NotFound(_("This link is no longer valid. Thank you, you may close this page."))

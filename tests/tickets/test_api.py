@@ -1,0 +1,234 @@
+"""The ticket API: create (with idempotency), get, list, actions, refusals that change nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kefu.tickets.models import Ticket, TicketEvent
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, url, body, **headers):
+    return client.post(url, json.dumps(body), content_type="application/json", headers=headers)
+
+
+def test_create_returns_201_with_suggestion_and_clocks(role_users, api_client_for, customer):
+    client = api_client_for(role_users["agent"])
+
+    response = post(
+        client,
+        "/api/tickets",
+        {
+            "customer_id": customer.pk,
+            "channel": "hotline",
+            "content": "我要投诉，年费乱收费",
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["kind"], body["suggested_kind"], body["category"]) == (
+        "complaint",
+        "complaint",
+        "fees",
+    )
+    assert body["suggestion"]["kind_terms"] == ["投诉", "乱收费"]
+    assert {c["name"]: c["state"] for c in body["clocks"]} == {
+        "first_response": "met",
+        "resolution": "running",
+    }
+    resolution = next(c for c in body["clocks"] if c["name"] == "resolution")
+    assert resolution["due_at"] == "2026-12-09T23:59:59+08:00"
+    assert "assess" in body["actions"]
+
+
+def test_a_retried_request_with_the_same_key_creates_one_ticket(
+    role_users, api_client_for, customer
+):
+    client = api_client_for(role_users["agent"])
+    body = {"customer_id": customer.pk, "channel": "chat", "content": "请问积分怎么兑换"}
+
+    first = post(client, "/api/tickets", body, **{"Idempotency-Key": "abc-123"})
+    again = post(client, "/api/tickets", body, **{"Idempotency-Key": "abc-123"})
+    other = post(
+        client, "/api/tickets", {**body, "content": "别的事"}, **{"Idempotency-Key": "abc-123"}
+    )
+
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 409)
+    assert first.json()["id"] == again.json()["id"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert Ticket.objects.count() == 1
+    assert other.json()["errors"][0]["field"] == "idempotency_key"
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"channel": "fax", "content": "x"}, "channel"),
+        ({"channel": "hotline", "content": ""}, "content"),
+        ({"channel": "hotline", "content": "x", "kind": "praise"}, "kind"),
+        (
+            {"channel": "hotline", "content": "x", "received_at": "2030-01-01T00:00:00+08:00"},
+            "received_at",
+        ),
+        ({"channel": "hotline", "content": "x", "contact_phone": "call me"}, "contact_phone"),
+        ({"channel": "hotline", "content": "a\u0000b"}, "content"),
+        ({"channel": "hotline", "content": "x", "customer_id": 99999}, "customer_id"),
+    ],
+)
+def test_bad_input_names_the_field_and_saves_nothing(
+    role_users, api_client_for, customer, body, field
+):
+    body = {"customer_id": customer.pk, **body}
+
+    response = post(api_client_for(role_users["agent"]), "/api/tickets", body)
+
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert field in [e["field"] for e in response.json()["errors"]]
+    assert Ticket.objects.count() == 0
+
+
+def test_a_deadline_in_an_unknown_year_is_refused_and_nothing_saved(
+    role_users, api_client_for, customer, frozen_now
+):
+    from tests.tickets.conftest import at
+
+    frozen_now.move_to(at("2026-12-28 10:00"))
+
+    response = post(
+        api_client_for(role_users["agent"]),
+        "/api/tickets",
+        {
+            "customer_id": customer.pk,
+            "channel": "hotline",
+            "content": "我要投诉",
+            "kind": "complaint",
+        },
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "calendar_unknown_year"
+    assert Ticket.objects.count() == 0
+
+
+def test_actions_through_the_api_and_409_when_not_allowed(
+    role_users, api_client_for, create, floor
+):
+    t = create(role_users["agent"], content="我要投诉客服态度恶劣")
+    handler = api_client_for(role_users["complaint"])
+
+    ok = post(
+        handler, f"/api/tickets/{t.pk}/actions/assess", {"severity": "general", "urgency": "low"}
+    )
+    refused = post(handler, f"/api/tickets/{t.pk}/actions/archive", {})
+    events = TicketEvent.objects.count()
+    bad_param = post(handler, f"/api/tickets/{t.pk}/actions/assign", {"colour": "red"})
+
+    assert ok.status_code == 200 and ok.json()["status"] == "assessed"
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["field"] == "action"
+    assert bad_param.status_code in (200, 422)
+    assert TicketEvent.objects.count() >= events
+
+
+def test_an_agent_sees_own_and_team_tickets_only(
+    role_users, api_client_for, create, floor, make_user
+):
+    mine = create(role_users["agent"])
+    teammate = create(floor["agent2"])
+    stranger = make_user("stranger", "agent")
+    theirs = create(stranger, customer=CustomerFactory())
+    client = api_client_for(role_users["agent"])
+
+    listed = {r["id"] for r in client.get("/api/tickets").json()["results"]}
+
+    assert listed == {mine.pk, teammate.pk}
+    assert client.get(f"/api/tickets/{theirs.pk}").status_code == 404
+    assert (
+        post(client, f"/api/tickets/{theirs.pk}/actions/add_note", {"note": "x"}).status_code == 404
+    )
+    assert theirs.events.count() == 2 + 1  # created and two clocks: nothing added
+    supervisor = api_client_for(role_users["supervisor"])
+    assert supervisor.get("/api/tickets").json()["count"] == 3
+
+
+@pytest.mark.parametrize("role", ["qa", "manager", "partner", "telephony"])
+def test_roles_that_do_not_record_tickets_cannot_create_them(
+    role, role_users, api_client_for, customer
+):
+    response = post(
+        api_client_for(role_users[role]),
+        "/api/tickets",
+        {"customer_id": customer.pk, "channel": "hotline", "content": "x"},
+    )
+
+    assert response.status_code == 403
+    assert Ticket.objects.count() == 0
+
+
+def test_qa_reads_but_cannot_act(role_users, api_client_for, create):
+    t = create(role_users["agent"])
+    qa = api_client_for(role_users["qa"])
+
+    assert qa.get(f"/api/tickets/{t.pk}").status_code == 200
+    assert post(qa, f"/api/tickets/{t.pk}/actions/add_note", {"note": "x"}).status_code == 403
+    assert not t.events.filter(action="ticket.add_note").exists()
+
+
+def test_search_by_reference_and_words(role_users, api_client_for, create):
+    t = create(role_users["agent"], content="客户询问大额存单利率")
+    create(role_users["agent"], content="别的问题")
+    client = api_client_for(role_users["agent"])
+
+    by_ref = client.get(f"/api/tickets?q={t.reference}").json()
+    by_word = client.get("/api/tickets?q=大额存单").json()
+
+    assert [r["id"] for r in by_ref["results"]] == [t.pk]
+    assert [r["id"] for r in by_word["results"]] == [t.pk]
+
+
+def test_history_lists_every_change(role_users, api_client_for, create):
+    t = create(role_users["agent"])
+    post(
+        api_client_for(role_users["agent"]),
+        f"/api/tickets/{t.pk}/actions/answer",
+        {"result": "已答复"},
+    )
+
+    events = api_client_for(role_users["agent"]).get(f"/api/tickets/{t.pk}/events").json()
+
+    answer = next(e for e in events if e["action"] == "ticket.answer")
+    assert answer["by"] == "agent"
+    assert answer["changes"]["status"] == {"old": "registered", "new": "resolved"}
+
+
+def test_suggest_explains_itself(role_users, api_client_for):
+    response = post(
+        api_client_for(role_users["agent"]),
+        "/api/tickets/suggest",
+        {"text": "建议手机银行增加夜间模式"},
+    )
+
+    assert response.json()["kind"] == "suggestion"
+    assert response.json()["kind_terms"] == ["建议"]
+    assert response.json()["category_terms"] == ["手机银行"]
+
+
+def test_ivr_satisfaction_needs_an_open_ivr_survey(role_users, api_client_for, create, act):
+    t = create(role_users["agent"])
+    t = act(t, "answer", role_users["agent"], result="已答复")
+    ivr = api_client_for(role_users["telephony"])
+
+    none_yet = post(ivr, f"/api/tickets/{t.pk}/ivr-satisfaction", {"score": 5})
+    act(t, "request_satisfaction", role_users["agent"], channel="ivr")
+    answered = post(ivr, f"/api/tickets/{t.pk}/ivr-satisfaction", {"score": 4})
+    twice = post(ivr, f"/api/tickets/{t.pk}/ivr-satisfaction", {"score": 1})
+
+    assert (none_yet.status_code, answered.status_code, twice.status_code) == (404, 200, 404)
+    assert answered.json()["status"] == "closed"
+    assert answered.json()["satisfaction_score"] == 4
