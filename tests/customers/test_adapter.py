@@ -270,3 +270,57 @@ def test_cash_advance_on_a_card_with_the_switch_off_is_refused(card):
             by=None,
             channel="ivr",
         )
+
+
+# --- added for the IVR (issue 3): replacement cards, application progress ---------------------
+
+
+def test_a_replacement_is_a_new_inactive_card_on_the_same_account(card):
+    adapter.block_card(card_ref=str(card.pk), reason="lost", by=None, channel="ivr")
+
+    new = adapter.request_replacement(card_ref=str(card.pk), reason="lost", by=None, channel="ivr")
+
+    replacement = Card.objects.get(pk=int(new.ref))
+    assert replacement.pk != card.pk
+    assert (replacement.account_id, replacement.holder_id, replacement.role) == (
+        card.account_id,
+        card.holder_id,
+        card.role,
+    )
+    assert replacement.status == Card.Status.INACTIVE
+    assert replacement.number[:6] == card.number[:6] and replacement.number != card.number
+    assert new.first6 == "628888" and new.last4 == replacement.number[-4:]
+    event = AuditEvent.objects.get(action="card.replacement.requested")
+    assert event.object_id == str(card.pk)
+    assert event.data["replacement_card_id"] == replacement.pk
+
+
+def test_a_closed_card_is_not_replaced(card):
+    Card.objects.filter(pk=card.pk).update(status=Card.Status.CLOSED)
+
+    with pytest.raises(CoreBankingError):
+        adapter.request_replacement(card_ref=str(card.pk), reason="lost", by=None, channel="ivr")
+
+    assert Card.objects.count() == 1
+
+
+def test_applications_by_applicant_id_number_newest_first():
+    from kefu.core.crypto import lookup_hash
+    from tests.factories import CardApplicationFactory
+
+    def application(product, day):
+        return CardApplicationFactory(
+            applicant_id_number="530102199511300172",
+            applicant_id_hash=lookup_hash("document", "530102199511300172"),
+            product=product,
+            submitted_on=dt.date(2026, 11, day),
+        )
+
+    application("金卡", 1)
+    application("白金卡", 20)
+    CardApplicationFactory()  # someone else
+
+    found = adapter.applications_by_applicant(id_number="530102199511300172")
+
+    assert [a.product for a in found] == ["白金卡", "金卡"]
+    assert adapter.applications_by_applicant(id_number="110105197803150315") == []
