@@ -111,6 +111,7 @@ def on_not_found(request, exc):
 
 
 def _mount_routers() -> None:
+    from kefu.callbacks.api import router as callbacks_router
     from kefu.core.api import router as core_router
     from kefu.customers.api import router as customers_router
     from kefu.ivr.api import router as ivr_router
@@ -119,6 +120,7 @@ def _mount_routers() -> None:
 
     api.add_router("/core", core_router)
     api.add_router("/customers", customers_router)
+    api.add_router("/callbacks", callbacks_router)
     api.add_router("/ivr", ivr_router)
     api.add_router("/knowledge", knowledge_router)
     api.add_router("/tickets", tickets_router)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kefu.core",
     "kefu.customers",
+    "kefu.callbacks",
     "kefu.ivr",
     "kefu.tickets",
     "kefu.knowledge",

@@ -171,3 +171,93 @@ SCHEDULE_2027 = {
     "holidays": [("元旦", "2027-01-01", "2027-01-03"), ("春节", "2027-02-06", "2027-02-13")],
     "workdays": [("春节", "2027-02-20")],
 }
+
+
+# --- callbacks (issue 6) ---------------------------------------------------------------------
+
+
+class FundTransferFactory(DjangoModelFactory):
+    class Meta:
+        model = m.FundTransfer
+
+    external_id = factory.Sequence(lambda n: f"FT-T{n:06d}")
+    account = factory.SubFactory(BrokerageAccountFactory)
+    direction = m.FundTransfer.Direction.OUT
+    amount = Decimal("680000.00")
+    occurred_at = dt.datetime(2026, 11, 24, 14, 32, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    counterpart_bank = "工商银行"
+
+
+class HoldingFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Holding
+
+    account = factory.SubFactory(BrokerageAccountFactory)
+    product_code = factory.Sequence(lambda n: f"KF{n:04d}")
+    product_name = "价值精选混合"
+    product_type = m.Holding.ProductType.FUND
+    quantity = Decimal("1000.00")
+    market_value = Decimal("1200.00")
+    as_of = dt.date(2026, 11, 20)
+
+
+class LoginRecordFactory(DjangoModelFactory):
+    class Meta:
+        model = m.LoginRecord
+
+    account = factory.SubFactory(BrokerageAccountFactory)
+    ip = "203.0.113.25"
+    logged_in_at = dt.datetime(2026, 11, 10, 9, 40, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    channel = "app"
+
+
+class AmlFlagFactory(DjangoModelFactory):
+    class Meta:
+        model = m.AmlFlag
+
+    customer = factory.SubFactory(CustomerFactory)
+    code = "AML-FREQ-TRANSFER"
+    description = "资金快进快出"
+    raised_on = dt.date(2026, 11, 10)
+
+
+def callback_questionnaire(*, by, publish=True, questions=None):
+    """A published callback questionnaire: Q1 satisfied? no → Q2 why, yes → Q3 score."""
+    from kefu.callbacks import services
+    from kefu.callbacks.rules import QuestionSpec
+
+    questions = questions or [
+        QuestionSpec(
+            code="Q1",
+            kind="yes_no",
+            text="您对开户服务满意吗？",
+            branches=({"when": "yes", "goto": "Q3"},),
+        ),
+        QuestionSpec(code="Q2", kind="text", text="请问哪里不满意？"),
+        QuestionSpec(code="Q3", kind="scale", text="请为我们的服务打分", scale_min=1, scale_max=5),
+        QuestionSpec(code="Q4", kind="text", text="还有什么建议？", required=False),
+    ]
+    version = services.questionnaire_create(name="新客户回访问卷", questions=questions, by=by)
+    if publish:
+        version = services.questionnaire_publish(version=version, by=by)
+    return version
+
+
+def callback_project(
+    *, by, callback_type="new_customer", in_window=dt.date(2026, 11, 15), start=True, **kwargs
+):
+    """A callback project with the standard questionnaire, running unless start=False."""
+    from kefu.callbacks import services
+
+    version = kwargs.pop("version", None) or callback_questionnaire(by=by)
+    project = services.project_create(
+        name=kwargs.pop("name", f"{callback_type} {in_window:%Y-%m}"),
+        callback_type=callback_type,
+        questionnaire=version.questionnaire,
+        in_window=in_window,
+        by=by,
+        **kwargs,
+    )
+    if start:
+        project = services.project_start(project=project, by=by)
+    return project

@@ -147,6 +147,25 @@ ROLES = tuple(
     Role(r.code, r.label, (*r.permissions, *IVR_ROLE_PERMISSIONS.get(r.code, ()))) for r in ROLES
 )
 
+# Callbacks and customer portfolios (kefu.callbacks, CB-1 … CB-6, PF-1, PF-2): supervisors
+# run projects, lists and distribution; callback agents work the desk; managers read the
+# reports; agents and callback agents record first contacts of the customers given to them.
+CALLBACK_MANAGE = "callbacks.manage_callbacks"
+CALLBACK_WORK = "callbacks.work_callbacks"
+CALLBACK_REPORTS = "callbacks.view_callback_reports"
+PORTFOLIO_MANAGE = "callbacks.manage_portfolios"
+PORTFOLIO_WORK = "callbacks.work_portfolio"
+CALLBACK_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "agent": (PORTFOLIO_WORK,),
+    "callback": (CALLBACK_WORK, PORTFOLIO_WORK),
+    "supervisor": (CALLBACK_MANAGE, CALLBACK_REPORTS, PORTFOLIO_MANAGE),
+    "manager": (CALLBACK_REPORTS,),
+}
+ROLES = tuple(
+    Role(r.code, r.label, (*r.permissions, *CALLBACK_ROLE_PERMISSIONS.get(r.code, ())))
+    for r in ROLES
+)
+
 ROLE_BY_CODE = {role.code: role for role in ROLES}
 
 

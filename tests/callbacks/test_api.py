@@ -1,0 +1,281 @@
+"""The callback API: each endpoint does its job for the right role, and refuses the wrong
+role without changing anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from kefu.callbacks import services
+from kefu.callbacks.models import (
+    Attempt,
+    CallbackEvent,
+    PortfolioAssignment,
+    PortfolioPlan,
+    Project,
+    Questionnaire,
+    ReportFiling,
+    Target,
+    TargetBatch,
+)
+from kefu.callbacks.services.targets import Candidate
+from kefu.core.models import AuditEvent
+from tests.factories import CustomerFactory, callback_project
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, url, body=None):
+    return client.post(url, json.dumps(body or {}), content_type="application/json")
+
+
+@pytest.fixture
+def world(supervisor, agent):
+    project = callback_project(by=supervisor)
+    services.targets_add(
+        project=project,
+        candidates=[
+            Candidate(
+                customer_id=CustomerFactory(mobile="13911110006").pk, due=dt.date(2026, 11, 30)
+            )
+        ],
+    )
+    target = project.targets.get()
+    services.target_reassign(target=target, agent=agent, by=supervisor)
+    plan = services.portfolio_plan_create(by=supervisor, since=dt.date(2000, 1, 1)).plan
+    return {"project": project, "target": target, "plan": plan}
+
+
+def counts():
+    return (
+        Project.objects.count(),
+        Questionnaire.objects.count(),
+        Target.objects.exclude(status="removed").count(),
+        TargetBatch.objects.count(),
+        Attempt.objects.count(),
+        CallbackEvent.objects.count(),
+        PortfolioPlan.objects.filter(applied_at__isnull=False).count(),
+        PortfolioAssignment.objects.count(),
+        ReportFiling.objects.count(),
+        AuditEvent.objects.exclude(action__startswith="auth.").count(),
+    )
+
+
+def calls(world):
+    p, t, plan = world["project"].pk, world["target"].pk, world["plan"].pk
+    return [
+        ("GET", "/api/callbacks/projects", None),
+        (
+            "POST",
+            "/api/callbacks/projects",
+            {
+                "name": "x",
+                "callback_type": "fund_wealth",
+                "questionnaire_id": world["project"].questionnaire_id,
+                "in_window": "2026-11-25",
+            },
+        ),
+        ("POST", f"/api/callbacks/projects/{p}/close", None),
+        ("GET", "/api/callbacks/questionnaires", None),
+        ("POST", "/api/callbacks/questionnaires", {"name": "x", "questions": []}),
+        ("POST", f"/api/callbacks/projects/{p}/rules", {"rule": "aml_flagged"}),
+        ("POST", f"/api/callbacks/projects/{p}/distribute", {}),
+        ("POST", f"/api/callbacks/targets/{t}/attempts", {"outcome": "no_answer"}),
+        ("GET", "/api/callbacks/reports", None),
+        ("GET", "/api/callbacks/reports/deadlines", None),
+        ("POST", "/api/callbacks/portfolios/plans", {"since": "2000-01-01"}),
+        ("POST", f"/api/callbacks/portfolios/plans/{plan}/apply", None),
+        ("GET", "/api/callbacks/portfolios/overdue", None),
+    ]
+
+
+@pytest.mark.parametrize("role", ["agent", "qa", "tech", "partner", "telephony"])
+def test_every_callback_endpoint_refuses_roles_without_the_permission(
+    world, role, role_users, api_client_for
+):
+    client = api_client_for(role_users[role])
+    before = counts()
+
+    for method, url, body in calls(world):
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = post(client, url, body)
+        assert response.status_code == 403, (role, url, response.status_code)
+
+    assert counts() == before
+
+
+def test_a_callback_agent_cannot_manage_projects_or_see_reports(world, agent, api_client_for):
+    client = api_client_for(agent)
+    before = counts()
+
+    assert client.get("/api/callbacks/projects").status_code == 403
+    assert post(client, f"/api/callbacks/projects/{world['project'].pk}/close").status_code == 403
+    assert client.get("/api/callbacks/reports").status_code == 403
+
+    assert counts() == before
+
+
+def test_another_agent_cannot_record_a_call_on_my_callback(world, second_agent, api_client_for):
+    before = counts()
+
+    response = post(
+        api_client_for(second_agent),
+        f"/api/callbacks/targets/{world['target'].pk}/attempts",
+        {"outcome": "no_answer"},
+    )
+
+    assert response.status_code == 403
+    assert counts() == before
+
+
+def test_the_queue_and_recording_a_call(world, agent, api_client_for):
+    client = api_client_for(agent)
+
+    queue = client.get("/api/callbacks/queue").json()["results"]
+    response = post(
+        client,
+        f"/api/callbacks/targets/{world['target'].pk}/attempts",
+        {
+            "outcome": "reached",
+            "answers": {"Q1": "yes", "Q3": 4},
+            "follow_ups": [{"kind": "need", "text": "基金定投"}],
+        },
+    )
+
+    assert [q["mobile"] for q in queue] == ["139****0006"]
+    assert response.status_code == 201
+    assert response.json()["target_status"] == "reached"
+
+
+def test_a_call_without_required_answers_is_a_problem_with_field_names(
+    world, agent, api_client_for
+):
+    response = post(
+        api_client_for(agent),
+        f"/api/callbacks/targets/{world['target'].pk}/attempts",
+        {"outcome": "reached", "answers": {"Q1": "no"}},
+    )
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert {e["field"] for e in response.json()["errors"]} == {"answers.Q2", "answers.Q3"}
+    assert Attempt.objects.count() == 0
+
+
+def test_a_supervisor_builds_a_project_through_the_api(supervisor, api_client_for):
+    client = api_client_for(supervisor)
+
+    q = post(
+        client,
+        "/api/callbacks/questionnaires",
+        {
+            "name": "满意度",
+            "questions": [
+                {
+                    "code": "q1",
+                    "kind": "yes_no",
+                    "text": "满意吗？",
+                    "branches": [{"when": "yes", "goto": "END"}],
+                },
+                {"code": "q2", "kind": "text", "text": "哪里不满意？"},
+            ],
+            "publish": True,
+        },
+    )
+    p = post(
+        client,
+        "/api/callbacks/projects",
+        {
+            "name": "满意度调查",
+            "callback_type": "other",
+            "purpose": "satisfaction",
+            "questionnaire_id": q.json()["questionnaire_id"],
+            "in_window": "2026-11-25",
+        },
+    )
+    started = post(client, f"/api/callbacks/projects/{p.json()['id']}/start")
+
+    assert q.status_code == 201 and q.json()["status"] == "published"
+    assert p.status_code == 201 and p.json()["window_kind"] == "quarterly"
+    assert started.json()["status"] == "running" and started.json()["questionnaire_version"] == 1
+
+
+def test_publishing_a_branch_to_nowhere_is_refused(supervisor, api_client_for):
+    response = post(
+        api_client_for(supervisor),
+        "/api/callbacks/questionnaires",
+        {
+            "name": "坏",
+            "questions": [
+                {
+                    "code": "Q1",
+                    "kind": "yes_no",
+                    "text": "?",
+                    "branches": [{"when": "no", "goto": "Q5"}],
+                }
+            ],
+            "publish": True,
+        },
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "questions"
+    assert Questionnaire.objects.count() == 0  # the whole create is one transaction
+
+
+def test_an_import_through_the_api(world, supervisor, api_client_for, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    CustomerFactory(mobile="13911110002")
+
+    response = api_client_for(supervisor).post(
+        f"/api/callbacks/projects/{world['project'].pk}/imports",
+        {"file": SimpleUploadedFile("l.csv", "手机号码\n13911110002\n12345\n".encode())},
+    )
+
+    assert response.status_code == 202
+    batch = TargetBatch.objects.get(kind="import")
+    assert (batch.status, batch.added_count, batch.failed_count) == ("finished", 1, 1)
+
+
+def test_reports_and_deadlines_for_a_manager(world, role_users, api_client_for):
+    client = api_client_for(role_users["manager"])
+
+    report = client.get("/api/callbacks/reports", {"period": "quarter", "day": "2026-11-25"})
+    deadlines = client.get("/api/callbacks/reports/deadlines")
+
+    assert report.status_code == 200 and report.json()["label"] == "2026-Q4"
+    assert {d["kind"] for d in deadlines.json()["results"]} == {"monthly", "quarterly"}
+
+
+def test_portfolio_plan_apply_and_first_contact(world, supervisor, role_users, api_client_for):
+    client = api_client_for(supervisor)
+
+    plan = post(client, "/api/callbacks/portfolios/plans", {"since": "2000-01-01", "limit": 10})
+    applied = post(client, f"/api/callbacks/portfolios/plans/{plan.json()['id']}/apply")
+    assignment = PortfolioAssignment.objects.first()
+    owner_client = api_client_for(assignment.agent)
+    contact = post(
+        owner_client,
+        f"/api/callbacks/portfolios/assignments/{assignment.pk}/first-contact",
+        {"note": "电话联系，介绍服务"},
+    )
+    other = next(
+        u
+        for u in role_users.values()
+        if u.pk != assignment.agent_id and u.has_perm("callbacks.work_portfolio")
+    )
+    refused = post(
+        api_client_for(other),
+        f"/api/callbacks/portfolios/assignments/{assignment.pk}/first-contact",
+        {"note": "x"},
+    )
+
+    assert plan.status_code == 201 and applied.json()["assigned"] == plan.json()["customers"]
+    assert contact.status_code == 200 and contact.json()["first_contact_at"]
+    assert refused.status_code == 404

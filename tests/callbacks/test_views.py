@@ -1,0 +1,248 @@
+"""Callback pages: who may open them, the desk form keeping what was typed, and the
+supervisor's project pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.utils import translation
+
+from kefu.callbacks import services
+from kefu.callbacks.models import Attempt, Project, Target
+from kefu.callbacks.services.targets import Candidate
+from tests.factories import CustomerFactory, callback_project, callback_questionnaire
+
+pytestmark = pytest.mark.django_db
+SH = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def target(supervisor, agent):
+    project = callback_project(by=supervisor)
+    services.targets_add(
+        project=project,
+        candidates=[
+            Candidate(
+                customer_id=CustomerFactory(name="赵磊", mobile="13911110006").pk,
+                due=dt.date(2026, 11, 30),
+            )
+        ],
+    )
+    t = project.targets.get()
+    services.target_reassign(target=t, agent=agent, by=supervisor)
+    return t
+
+
+MANAGER_PAGES = [
+    "/callbacks/",
+    "/callbacks/projects/new/",
+    "/callbacks/questionnaires/",
+    "/callbacks/questionnaires/new/",
+    "/callbacks/follow-ups/",
+]
+
+
+@pytest.mark.parametrize("url", MANAGER_PAGES)
+def test_supervisor_pages_open_for_the_supervisor_and_not_for_agents(url, role_users, client_for):
+    assert client_for(role_users["supervisor"]).get(url).status_code == 200
+    assert client_for(role_users["callback"]).get(url).status_code == 403
+    assert client_for(role_users["agent"]).get(url).status_code == 403
+
+
+def test_the_desk_lists_the_agents_queue_with_masked_numbers(target, agent, client_for):
+    response = client_for(agent).get("/callbacks/desk/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'href="/callbacks/desk/{target.pk}/"' in html
+    assert "139****0006" in html and "13911110006" not in html
+
+
+def test_the_call_page_shows_the_opening_script_with_the_agents_number(target, agent, client_for):
+    agent.employee_no = "HF1024"
+    agent.save(update_fields=["employee_no"])
+
+    html = client_for(agent).get(f"/callbacks/desk/{target.pk}/").content.decode()
+
+    assert "HF1024" in html
+    assert 'id="q-Q1"' in html and "data-branches=" in html
+
+
+def test_another_agent_cannot_open_a_callback(target, second_agent, client_for):
+    assert client_for(second_agent).get(f"/callbacks/desk/{target.pk}/").status_code == 403
+
+
+def test_saving_a_reached_call_without_required_answers_keeps_what_was_typed(
+    target, agent, client_for
+):
+    response = client_for(agent).post(
+        f"/callbacks/desk/{target.pk}/",
+        {
+            "outcome": "reached",
+            "q_Q1": "no",
+            "note": "客户正在开车",
+            "fu_kind_0": "need",
+            "fu_text_0": "想了解理财",
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "This question must be answered." in html
+    assert "客户正在开车" in html and "想了解理财" in html
+    assert Attempt.objects.count() == 0
+
+
+def test_saving_a_reached_call_goes_back_to_the_queue(target, agent, client_for):
+    response = client_for(agent).post(
+        f"/callbacks/desk/{target.pk}/", {"outcome": "reached", "q_Q1": "yes", "q_Q3": "5"}
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/callbacks/desk/"
+    target.refresh_from_db()
+    assert target.status == Target.Status.REACHED
+
+
+def test_dialing_shows_the_full_number_to_the_assigned_agent(target, agent, client_for):
+    response = client_for(agent).post(f"/callbacks/desk/{target.pk}/dial/")
+
+    assert "13911110006" in response.content.decode()
+
+
+def test_a_supervisor_creates_and_starts_a_project(supervisor, client_for):
+    version = callback_questionnaire(by=supervisor)
+    client = client_for(supervisor)
+
+    response = client.post(
+        "/callbacks/projects/new/",
+        {
+            "name": "基金客户回访 2026Q4",
+            "callback_type": "fund_wealth",
+            "in_window": "2026-11-25",
+            "questionnaire": version.questionnaire_id,
+            "max_attempts": 3,
+            "retry_minutes": 120,
+        },
+    )
+    project = Project.objects.get()
+    client.post(f"/callbacks/projects/{project.pk}/start/")
+
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.status, project.minimum_reached, project.window_end) == (
+        "running",
+        30,
+        dt.date(2026, 12, 31),
+    )
+    page = client.get(f"/callbacks/projects/{project.pk}/").content.decode()
+    assert 'id="minimum"' in page
+
+
+def test_a_bad_project_form_is_refused_with_field_errors(supervisor, client_for):
+    response = client_for(supervisor).post("/callbacks/projects/new/", {"name": ""})
+
+    assert response.status_code == 400
+    assert Project.objects.count() == 0
+
+
+def test_a_questionnaire_is_built_and_published_from_the_editor(supervisor, client_for):
+    data = {
+        "name": "满意度调查",
+        "company_wide": "on",
+        "opening_script": "您好，我是{company}客服，工号{agent_no}。",
+        "q-TOTAL_FORMS": "2",
+        "q-INITIAL_FORMS": "0",
+        "q-MIN_NUM_FORMS": "0",
+        "q-MAX_NUM_FORMS": "1000",
+        "q-0-code": "q1",
+        "q-0-kind": "yes_no",
+        "q-0-text": "满意吗？",
+        "q-0-required": "on",
+        "q-0-branches": "yes -> END",
+        "q-1-code": "q2",
+        "q-1-kind": "text",
+        "q-1-text": "哪里不满意？",
+        "publish": "1",
+    }
+
+    response = client_for(supervisor).post("/callbacks/questionnaires/new/", data)
+
+    assert response.status_code == 302
+    from kefu.callbacks.models import QuestionnaireVersion
+
+    version = QuestionnaireVersion.objects.get()
+    assert version.is_published
+    assert version.questions.get(code="Q1").branches == [{"when": "yes", "goto": "END"}]
+
+
+def test_the_editor_refuses_to_publish_a_branch_to_nowhere(supervisor, client_for):
+    data = {
+        "name": "坏问卷",
+        "opening_script": "您好",
+        "q-TOTAL_FORMS": "1",
+        "q-INITIAL_FORMS": "0",
+        "q-MIN_NUM_FORMS": "0",
+        "q-MAX_NUM_FORMS": "1000",
+        "q-0-code": "Q1",
+        "q-0-kind": "yes_no",
+        "q-0-text": "满意吗？",
+        "q-0-branches": "no -> Q9",
+        "publish": "1",
+    }
+
+    response = client_for(supervisor).post("/callbacks/questionnaires/new/", data)
+
+    assert response.status_code == 400
+    assert "Q9" in response.content.decode()
+
+
+def test_running_a_list_rule_from_the_project_page(supervisor, client_for):
+    from tests.factories import FundTransferFactory
+
+    FundTransferFactory(occurred_at=dt.datetime(2026, 11, 24, 14, 0, tzinfo=SH))
+    project = callback_project(by=supervisor, callback_type="large_transfer")
+
+    response = client_for(supervisor).post(
+        f"/callbacks/projects/{project.pk}/rule/", {"rule": "large_transfers", "day": "2026-11-24"}
+    )
+
+    assert response.status_code == 302
+    assert project.targets.count() == 1
+
+
+def test_the_report_page_and_its_exports(supervisor, role_users, client_for):
+    client = client_for(role_users["manager"])
+
+    page = client.get("/callbacks/reports/", {"period": "quarter", "day": "2026-11-25"})
+    xlsx = client.get("/callbacks/reports/export.xlsx", {"period": "month", "detail": "1"})
+
+    assert page.status_code == 200 and 'id="deadlines"' in page.content.decode()
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert client_for(role_users["callback"]).get("/callbacks/reports/").status_code == 403
+
+
+def test_the_pdf_export_embeds_a_chinese_font(supervisor, client_for):
+    response = client_for(supervisor).get("/callbacks/reports/export.pdf", {"period": "month"})
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    assert b"FontFile" in response.content
+
+
+def test_portfolio_pages_by_role(role_users, client_for):
+    assert client_for(role_users["supervisor"]).get("/callbacks/portfolios/").status_code == 200
+    assert (
+        client_for(role_users["supervisor"]).get("/callbacks/portfolios/overdue/").status_code
+        == 200
+    )
+    assert client_for(role_users["agent"]).get("/callbacks/portfolios/mine/").status_code == 200
+    assert client_for(role_users["agent"]).get("/callbacks/portfolios/").status_code == 403
+    assert client_for(role_users["qa"]).get("/callbacks/portfolios/mine/").status_code == 403
