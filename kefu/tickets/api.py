@@ -6,6 +6,7 @@ satisfaction answer. Tickets change only through actions (SR-10), never by field
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -90,6 +91,9 @@ class TicketIn(CleanSchema):
     subject: str = Field("", max_length=120)
     contact_name: str = Field("", max_length=64)
     contact_phone: str = Field("", max_length=20)
+    ivr_call_id: uuid.UUID | None = Field(
+        None, description="the hotline call transferred to the agent (IVR-10)"
+    )
 
 
 class ClockOut(Schema):
@@ -143,6 +147,7 @@ class TicketOut(Schema):
     result: str
     decided_at: dt.datetime | None
     satisfaction_score: int | None
+    ivr_call_id: uuid.UUID | None
     clocks: list[ClockOut]
     actions: list[str] = Field(..., description="actions allowed from the current status")
 
@@ -197,6 +202,7 @@ def serialize(ticket: Ticket, clocks=None) -> TicketOut:
         result=mask_text(ticket.result),
         decided_at=_local_or_none(ticket.decided_at),
         satisfaction_score=ticket.satisfaction_score,
+        ivr_call_id=ticket.ivr_call_id,
         clocks=[
             ClockOut(
                 name=c.name,
@@ -249,6 +255,9 @@ def create_ticket(
         contact_name=payload.contact_name,
         contact_phone=payload.contact_phone,
         idempotency_key=idempotency_key.strip(),
+        ivr_call=selectors.transferred_call(call_id=payload.ivr_call_id)
+        if payload.ivr_call_id
+        else None,
     )
     if not created:
         response["Idempotent-Replayed"] = "true"

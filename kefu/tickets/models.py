@@ -345,6 +345,15 @@ class Ticket(models.Model):
         related_name="tickets",
         verbose_name=_("customer"),
     )
+    # IVR-10 → SR-1: the hotline call an agent took from the IVR queue, when there was one.
+    ivr_call = models.ForeignKey(
+        "ivr.Call",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("transferred call"),
+    )
     contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
     contact_phone = EncryptedTextField(_("contact phone"), blank=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)

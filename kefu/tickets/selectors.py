@@ -305,3 +305,40 @@ def complaint_statistics(*, date_from: dt.date, date_to: dt.date) -> list[StatRo
                 )
             )
     return rows
+
+
+# --- IVR transfers (IVR-10) ---------------------------------------------------------------------
+
+RECENT_TRANSFER = dt.timedelta(hours=2)
+
+
+def transferred_call(*, call_id):
+    """The IVR call a ticket is opened from; ValidationFailed naming ``ivr_call_id``."""
+    from kefu.core.errors import ValidationFailed
+    from kefu.ivr.models import Call
+
+    call = Call.objects.filter(pk=call_id).first()
+    if call is None:
+        message = _("No hotline call with this id.")
+        raise ValidationFailed(message, errors={"ivr_call_id": [message]})
+    return call
+
+
+def recent_transferred_call(*, user, customer_id: int):
+    """The call this agent answered from the IVR queue for this customer in the last two
+    hours that has no ticket yet: a new ticket from the 360 page is linked to it."""
+    from kefu.ivr.models import QueueEntry
+
+    entry = (
+        QueueEntry.objects.select_related("call")
+        .filter(
+            answered_by=user,
+            customer_id=customer_id,
+            status=QueueEntry.Status.ANSWERED,
+            answered_at__gte=timezone.now() - RECENT_TRANSFER,
+            call__tickets__isnull=True,
+        )
+        .order_by("-answered_at")
+        .first()
+    )
+    return entry.call if entry is not None else None

@@ -7,7 +7,7 @@ from kefu.tickets.services.actions import (
     ticket_apply_system_action,
     ticket_check_action,
 )
-from kefu.tickets.services.intake import ticket_create
+from kefu.tickets.services.intake import attachment_add, ticket_create
 from kefu.tickets.services.satisfaction import (
     ivr_satisfaction,
     survey_answer,
@@ -17,6 +17,7 @@ from kefu.tickets.services.satisfaction import (
 from kefu.tickets.services.sla import SweepResult, sla_sweep
 
 __all__ = [
+    "attachment_add",
     "SweepResult",
     "ivr_satisfaction",
     "params_of",

@@ -16,7 +16,7 @@ from kefu.core.permissions import check_perms
 from kefu.customers.models import Customer
 from kefu.tickets import classifier, clocks, deadlines
 from kefu.tickets.classification import LIVE_CHANNELS, Category, Channel, Kind, default_pboc
-from kefu.tickets.models import Clock, InstitutionType, TeamMember, Ticket
+from kefu.tickets.models import Attachment, Clock, InstitutionType, TeamMember, Ticket
 from kefu.tickets.services._common import write_event
 
 CONTENT_MAX = 4000
@@ -109,6 +109,7 @@ def ticket_create(
     contact_phone: str = "",
     idempotency_key: str = "",
     note: str = "",
+    ivr_call=None,
 ) -> tuple[Ticket, bool]:
     """Record what a customer wants; returns (ticket, created).
 
@@ -116,12 +117,19 @@ def ticket_create(
     creator owns the ticket (SR-4). Clocks start (SR-9); a complaint gets its REG-1 limit
     and goes along its route (SR-7). A repeated call with the same ``idempotency_key`` by the
     same user returns the first ticket (created False); the same key with other content is
-    a Conflict. Raises ValidationFailed naming the fields, CalendarUnknownYear when a
-    deadline would reach a year the calendar does not know; nothing is saved then.
+    a Conflict. ``ivr_call``: the hotline call transferred to the agent (IVR-10); the
+    ticket's channel is then "ivr_transfer". Raises ValidationFailed naming the fields,
+    CalendarUnknownYear when a deadline would reach a year the calendar does not know;
+    nothing is saved then.
     """
     check_perms(by, "tickets.add_ticket")
     now = timezone.now()
     content = content or ""
+    if ivr_call is not None:
+        channel = Channel.IVR_TRANSFER
+        if ivr_call.customer_id not in (None, customer.pk):
+            message = _("The transferred call was verified as another customer.")
+            raise ValidationFailed(message, errors={"ivr_call": [message]})
     errors = _validate(
         channel=channel,
         content=content,
@@ -154,6 +162,7 @@ def ticket_create(
                 idempotency_key=idempotency_key,
                 note=note,
                 now=now,
+                ivr_call=ivr_call,
             )
     except IntegrityError:
         # the same key committed by a concurrent request a moment ago
@@ -180,6 +189,7 @@ def _create(
     idempotency_key: str,
     note: str,
     now: dt.datetime,
+    ivr_call=None,
 ) -> Ticket:
     from kefu.tickets.services.actions import route_along
 
@@ -189,6 +199,7 @@ def _create(
     )
     ticket = Ticket(
         customer=customer,
+        ivr_call=ivr_call,
         channel=channel,
         content=content,
         subject=subject[:120],
@@ -224,6 +235,7 @@ def _create(
             "suggested_kind": guess.kind,
             "suggested_category": guess.category,
             "kind_confirmed": bool(kind),
+            "ivr_call": str(ivr_call.pk) if ivr_call is not None else "",
         },
         note=note,
         at=now,
@@ -273,3 +285,29 @@ def resolution_clock(ticket: Ticket, *, cal: Calendar, start: dt.datetime) -> Cl
         start=start,
         cal=cal,
     )
+
+
+@transaction.atomic
+def attachment_add(*, ticket: Ticket, by, upload) -> Attachment:
+    """Keep a file with the ticket (a letter's scan, a screenshot) and record it."""
+    from kefu.tickets.services._common import check_can_work, lock
+
+    ticket = lock(ticket)
+    check_can_work(by, ticket, "tickets.view_ticket", "tickets.work_ticket")
+    name = (getattr(upload, "name", "") or "file")[-200:]
+    attachment = Attachment(
+        ticket=ticket,
+        name=name,
+        size=upload.size,
+        content_type=(getattr(upload, "content_type", "") or "")[:100],
+        uploaded_by=by,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    write_event(
+        ticket,
+        by=by,
+        action="ticket.attachment_added",
+        data={"attachment": attachment.pk, "name": name, "size": upload.size},
+    )
+    return attachment

@@ -1,0 +1,255 @@
+"""Workbench pages: new ticket from the 360 page and from a transferred call, the ticket page
+and its actions, my work, the floor, statistics with the Excel export, the survey page."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from kefu.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_360_page_offers_a_new_ticket_and_lists_tickets(
+    role_users, client_for, create, customer
+):
+    t = create(role_users["agent"])
+
+    html = client_for(role_users["agent"]).get(f"/customers/{customer.pk}/").content.decode()
+
+    assert f'href="/tickets/new/{customer.pk}/"' in html
+    assert f'href="/tickets/{t.pk}/"' in html  # on the contact timeline
+    qa_html = client_for(role_users["qa"]).get(f"/customers/{customer.pk}/").content.decode()
+    assert 'id="new-ticket"' not in qa_html
+
+
+def test_new_ticket_form_creates_once_even_when_sent_twice(role_users, client_for, customer):
+    client = client_for(role_users["agent"])
+    page = client.get(f"/tickets/new/{customer.pk}/")
+    key = page.context["form"].initial["idempotency_key"]
+    data = {"channel": "hotline", "content": "我的卡丢了，要挂失", "idempotency_key": key}
+
+    first = client.post(f"/tickets/new/{customer.pk}/", data)
+    second = client.post(f"/tickets/new/{customer.pk}/", data)
+
+    ticket = Ticket.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == f"/tickets/{ticket.pk}/"
+    assert (ticket.category, ticket.owner) == ("card_loss", role_users["agent"])
+
+
+def test_a_bad_form_keeps_what_was_typed(role_users, client_for, customer):
+    client = client_for(role_users["agent"])
+
+    with translation.override("en"):
+        response = client.post(
+            f"/tickets/new/{customer.pk}/",
+            {
+                "channel": "hotline",
+                "content": "客户说的话",
+                "contact_phone": "abc",
+                "idempotency_key": "k1",
+            },
+        )
+
+    assert response.status_code == 400
+    assert "客户说的话" in response.content.decode()
+    assert "contact_phone" in response.context["form"].errors
+    assert Ticket.objects.count() == 0
+
+
+def test_the_suggestion_partial_shows_the_words(role_users, client_for):
+    response = client_for(role_users["agent"]).post(
+        "/tickets/suggest/", {"content": "我要投诉年费"}, HTTP_HX_REQUEST="true"
+    )
+
+    html = response.content.decode()
+    assert 'data-kind="complaint"' in html and "<mark>投诉</mark>" in html
+    assert "<mark>年费</mark>" in html
+
+
+def test_a_ticket_from_a_transferred_call_is_linked_to_it(role_users, client_for, customer):
+    from django.utils import timezone
+
+    from kefu.ivr.models import Call, QueueEntry
+
+    call = Call.objects.create(
+        flow="main", node="transfer", customer=customer, transfer_queue="general"
+    )
+    QueueEntry.objects.create(
+        call=call,
+        queue="general",
+        customer=customer,
+        status="answered",
+        answered_by=role_users["agent"],
+        answered_at=timezone.now(),
+    )
+    client = client_for(role_users["agent"])
+
+    page = client.get(f"/tickets/new/{customer.pk}/")
+    assert page.context["call"] == call
+    response = client.post(
+        f"/tickets/new/{customer.pk}/",
+        {
+            "channel": "hotline",
+            "content": "转人工：咨询分期",
+            "idempotency_key": "k2",
+            "ivr_call": str(call.pk),
+        },
+    )
+
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert (ticket.ivr_call, ticket.channel) == (call, "ivr_transfer")
+    assert client.get(f"/tickets/new/{customer.pk}/").context["call"] is None  # used
+
+
+def test_the_ticket_page_shows_clocks_history_and_actions(role_users, client_for, create):
+    t = create(role_users["agent"], content="客户卡号6288880000000013无法使用")
+
+    response = client_for(role_users["agent"]).get(f"/tickets/{t.pk}/")
+
+    html = response.content.decode()
+    assert "628888******0013" in html and "6288880000000013" not in html
+    assert 'data-clock="resolution"' in html
+    assert 'id="action-answer"' in html and 'id="action-assess"' not in html
+    assert "ticket.created" in html
+
+
+def test_an_action_through_htmx_swaps_the_panel(role_users, client_for, create):
+    t = create(role_users["agent"])
+    client = client_for(role_users["agent"])
+
+    response = client.post(
+        f"/tickets/{t.pk}/act/answer/", {"answer-result": "账单日为每月5日"}, HTTP_HX_REQUEST="true"
+    )
+    refused = client.post(
+        f"/tickets/{t.pk}/act/answer/", {"answer-result": "再答一次"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    assert 'data-status="resolved"' in response.content.decode()
+    assert refused.status_code == 409
+    t.refresh_from_db()
+    assert t.result == "账单日为每月5日"
+
+
+def test_a_missing_required_value_is_shown_on_the_form(role_users, client_for, create):
+    t = create(role_users["agent"])
+
+    response = client_for(role_users["agent"]).post(
+        f"/tickets/{t.pk}/act/answer/", {"answer-result": ""}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 400
+    forms = {t.action: form for t, form in response.context["actions"]}
+    assert "result" in forms["answer"].errors
+
+
+def test_another_agent_cannot_open_or_act(role_users, client_for, create, make_user):
+    t = create(role_users["agent"])
+    stranger = client_for(make_user("stranger", "agent"))
+
+    assert stranger.get(f"/tickets/{t.pk}/").status_code == 404
+    assert (
+        stranger.post(f"/tickets/{t.pk}/act/add_note/", {"add_note-note": "x"}).status_code == 404
+    )
+    assert not t.events.filter(action="ticket.add_note").exists()
+
+
+def test_my_work_query_count_does_not_grow_with_tickets(role_users, client_for, create):
+    client = client_for(role_users["agent"])
+    create(role_users["agent"])
+    client.get("/tickets/")
+
+    with CaptureQueriesContext(connection) as one:
+        client.get("/tickets/")
+    for _i in range(5):
+        create(role_users["agent"])
+    with CaptureQueriesContext(connection) as six:
+        response = client.get("/tickets/")
+
+    assert len(six) == len(one)
+    assert len(response.context["tickets"]) == 6
+
+
+def test_floor_and_statistics_are_for_supervisors(role_users, client_for, create, act, floor):
+    t = create(role_users["agent"], content="我要投诉态度差")
+    act(t, "assess", role_users["complaint"], severity="general", urgency="normal", pboc_cause="01")
+
+    assert client_for(role_users["agent"]).get("/tickets/floor/").status_code == 403
+    assert client_for(role_users["agent"]).get("/tickets/statistics/").status_code == 403
+    supervisor = client_for(role_users["supervisor"])
+    assert supervisor.get("/tickets/floor/").status_code == 200
+    page = supervisor.get("/tickets/statistics/?date_from=2026-11-01&date_to=2026-11-30")
+    assert page.status_code == 200
+    cause = page.context["by_dimension"]["cause"]
+    assert [(r.month, r.code, r.received) for r in cause] == [("2026-11", "01", 1)]
+
+    export = supervisor.get(
+        "/tickets/statistics/?date_from=2026-11-01&date_to=2026-11-30&format=xlsx"
+    )
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(export.content))
+    assert wb.sheetnames == ["业务办理渠道", "业务类别", "投诉原因"]
+    rows = list(wb["投诉原因"].iter_rows(values_only=True))
+    assert rows[1][1].startswith("01 ") and rows[2][:2] == ("2026-11", 1)
+
+
+def test_statistics_refuse_a_backwards_period(role_users, client_for):
+    response = client_for(role_users["supervisor"]).get(
+        "/tickets/statistics/?date_from=2026-11-30&date_to=2026-11-01"
+    )
+
+    assert response.status_code == 400
+
+
+def test_the_survey_link_works_once(role_users, client, create, act):
+    from kefu.tickets.services import survey_send
+
+    t = create(role_users["agent"])
+    t = act(t, "answer", role_users["agent"], result="已答复")
+    _survey, token = survey_send(ticket=t, channel="sms")
+
+    assert client.get(f"/tickets/s/{token}/").status_code == 200
+    bad = client.post(f"/tickets/s/{token}/", {"score": "9"})
+    answered = client.post(f"/tickets/s/{token}/", {"score": "5", "comment": "很好"})
+    again = client.get(f"/tickets/s/{token}/")
+
+    assert bad.status_code == 400
+    assert answered.status_code == 200
+    assert again.status_code == 404
+    t.refresh_from_db()
+    assert (t.status, t.satisfaction_score, t.satisfaction_comment) == ("closed", 5, "很好")
+    assert client.get("/tickets/s/not-a-token/").status_code == 404
+
+
+def test_attachments_upload_and_download(role_users, client_for, create, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    t = create(role_users["agent"])
+    client = client_for(role_users["agent"])
+
+    client.post(
+        f"/tickets/{t.pk}/attachments/",
+        {"file": SimpleUploadedFile("来信.txt", "客户来信内容".encode())},
+    )
+
+    attachment = t.attachments.get()
+    response = client.get(f"/tickets/attachments/{attachment.pk}/")
+    assert b"".join(response.streaming_content).decode() == "客户来信内容"
+    assert t.events.filter(action="ticket.attachment_added").exists()
