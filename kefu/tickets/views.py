@@ -164,7 +164,11 @@ def suggest(request):
 
 
 def _detail_context(request, ticket, forms=None):
-    available = workflow.available_actions(status=ticket.status, kind=ticket.kind)
+    available = [
+        t
+        for t in workflow.available_actions(status=ticket.status, kind=ticket.kind)
+        if request.user.has_perms(t.perms)
+    ]
     forms = forms or {}
     actions = [(t, forms.get(t.action) or action_form(t.action)) for t in available]
     return {

@@ -118,6 +118,11 @@ def test_the_ticket_page_shows_clocks_history_and_actions(role_users, client_for
     assert "628888******0013" in html and "6288880000000013" not in html
     assert 'data-clock="resolution"' in html
     assert 'id="action-answer"' in html and 'id="action-assess"' not in html
+    complaint = create(role_users["agent"], content="我要投诉")
+    agent_html = client_for(role_users["agent"]).get(f"/tickets/{complaint.pk}/").content.decode()
+    handler_html = client_for(role_users["supervisor"]).get(f"/tickets/{complaint.pk}/")
+    assert 'id="action-assess"' not in agent_html  # needs the complaint handler's permission
+    assert 'id="action-assess"' in handler_html.content.decode()
     assert "ticket.created" in html
 
 
