@@ -31,7 +31,7 @@ worker: $(VENV)/.installed
 
 ## test: the whole test suite (browser tests need Debian's chromium: apt-get install chromium)
 test: $(VENV)/.installed
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed
 	$(BIN)/pytest -n 2 --dist loadfile -m "not browser"
