@@ -226,3 +226,20 @@ def test_the_project_list_of_a_closed_project_refuses_imports(supervisor, people
 
     with pytest.raises(Conflict):
         import_rows(project=project, path=write(tmp_path, "手机号码\n13911110006\n"))
+
+
+@pytest.mark.parametrize(
+    "kind,value",
+    [
+        ("mobile", "13911110006"),
+        ("mobile", "+86 139-1111-0006"),
+        ("mobile", "１３９１１１１０００６"),
+        ("document", "11010820000101001x"),
+        ("document", "110108200001010015"),
+        ("document", "E12345678"),
+    ],
+)
+def test_the_bulk_hasher_gives_the_same_hashes_as_lookup_hash(kind, value):
+    from kefu.core.crypto import lookup_hash, lookup_hasher
+
+    assert lookup_hasher(kind)(value) == lookup_hash(kind, value)

@@ -31,9 +31,9 @@ from django.utils.translation import gettext as _
 from kefu.callbacks import rules
 from kefu.callbacks.models import Project, Target, TargetBatch
 from kefu.callbacks.services.events import event_record
-from kefu.callbacks.services.targets import Candidate, _project_for_list, targets_add
+from kefu.callbacks.services.targets import Candidate, _project_for_list, raw_in, targets_add
 from kefu.core.calendars import Calendar
-from kefu.core.crypto import lookup_hash, normalize_number
+from kefu.core.crypto import lookup_hasher, normalize_number
 from kefu.core.errors import ValidationFailed
 from kefu.core.masking import mask_text
 from kefu.core.services import audit_record
@@ -61,7 +61,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 STORED_ERRORS = 1000
 MAX_ROWS = 2_000_000
 PROGRESS_EVERY_SECONDS = 1.0
-CHUNK = 2000
+CHUNK = 5000
 
 
 @dataclass
@@ -302,10 +302,21 @@ class ParsedRow:
     reason: str = ""
 
 
+class _Hashers:
+    def __init__(self) -> None:
+        self.mobile = lookup_hasher("mobile")
+        self.document = lookup_hasher("document")
+
+
 def parse_row(
-    number: int, cells: list[Any], columns: Mapping[str, int], today: dt.date
+    number: int,
+    cells: list[Any],
+    columns: Mapping[str, int],
+    today: dt.date,
+    hashers: _Hashers | None = None,
 ) -> ParsedRow | list[RowError]:
     """One row's values, or its problems (every problem of the row, not just the first)."""
+    hashers = hashers or _Hashers()
     if not any(c not in (None, "") and str(c).strip() for c in cells):
         return [RowError(number, "", _("The row is empty."))]
     errors: list[RowError] = []
@@ -316,7 +327,7 @@ def parse_row(
     raw_mobile = _cell(cells, columns.get("mobile"))
     if raw_mobile is not None:
         try:
-            parsed.mobile_hash = lookup_hash("mobile", validate_mobile(_text(raw_mobile)))
+            parsed.mobile_hash = hashers.mobile(validate_mobile(_text(raw_mobile)))
         except ValidationError as exc:
             errors.append(RowError(number, "mobile", " ".join(exc.messages)))
     raw_id = _cell(cells, columns.get("id_number"))
@@ -352,7 +363,7 @@ def parse_row(
                 )
                 text = ""
             if text:
-                parsed.document_hash = lookup_hash("document", text)
+                parsed.document_hash = hashers.document(text)
     raw_name = _cell(cells, columns.get("name"))
     if raw_name is not None:
         parsed.name = _text(raw_name)[:64]
@@ -393,22 +404,28 @@ class _CustomerFinder:
         no_map: dict[str, int] = {}
         mobile_map: dict[str, list[int]] = {}
         doc_map: dict[str, int] = {}
+        customers = Customer._meta.db_table
+        documents = IdentityDocument._meta.db_table
         if by_no:
-            for pk, ext, name in Customer.objects.filter(external_id__in=by_no).values_list(
-                "pk", "external_id", "name"
-            ):
+            query = (
+                f"SELECT id, external_id, name FROM {customers} WHERE external_id IN ({{marks}})"  # noqa: S608
+            )
+            for pk, ext, name in raw_in(query, [], sorted(by_no)):
                 no_map[ext] = pk
                 names[pk] = name
         if by_mobile:
-            for pk, h, name in Customer.objects.filter(mobile_hash__in=by_mobile).values_list(
-                "pk", "mobile_hash", "name"
-            ):
+            query = (
+                f"SELECT id, mobile_hash, name FROM {customers} WHERE mobile_hash IN ({{marks}})"  # noqa: S608
+            )
+            for pk, h, name in raw_in(query, [], sorted(by_mobile)):
                 mobile_map.setdefault(h, []).append(pk)
                 names[pk] = name
         if by_doc:
-            for pk, h, name in IdentityDocument.objects.filter(number_hash__in=by_doc).values_list(
-                "customer_id", "number_hash", "customer__name"
-            ):
+            query = (
+                f"SELECT d.customer_id, d.number_hash, c.name FROM {documents} d "  # noqa: S608
+                f"JOIN {customers} c ON c.id = d.customer_id WHERE d.number_hash IN ({{marks}})"
+            )
+            for pk, h, name in raw_in(query, [], sorted(by_doc)):
                 doc_map[h] = pk
                 names[pk] = name
         self.names = names
@@ -493,13 +510,16 @@ def import_rows(
     columns = check_mapping(header, mapping if mapping else guess_mapping(header))
     result = ImportResult(sink=on_error)
     finder = _CustomerFinder()
+    hashers = _Hashers()
+    default_reason = _("Imported from %(file)s") % {"file": batch.file_name} if batch else ""
+    repeats_row = _("Repeats row %(row)d of this file.")
     first_row_of: dict[int, int] = {}  # customer → first row in this file
     project_names: dict[int, str] = {}
 
     def process(chunk: list[tuple[int, list[Any]]]) -> None:
         good: list[ParsedRow] = []
         for number, cells in chunk:
-            parsed = parse_row(number, cells, columns, today)
+            parsed = parse_row(number, cells, columns, today, hashers)
             if isinstance(parsed, list):
                 result.failed += 1
                 for e in parsed:
@@ -520,7 +540,7 @@ def import_rows(
                     RowError(
                         r.row,
                         "",
-                        _("Repeats row %(row)d of this file.") % {"row": first_row_of[pk]},
+                        repeats_row % {"row": first_row_of[pk]},
                         kind="duplicate",
                     )
                 )
@@ -530,8 +550,7 @@ def import_rows(
                 Candidate(
                     customer_id=pk,
                     due=r.due or default_due,
-                    reason=r.reason
-                    or (_("Imported from %(file)s") % {"file": batch.file_name} if batch else ""),
+                    reason=r.reason or default_reason,
                     row=r.row,
                 )
             )
@@ -581,24 +600,25 @@ def _explain_duplicates(
     dup = {row for row, _key in duplicate_rows}
     customers = {c.customer_id: c.row for c in candidates if c.row in dup}
     dedup = rules.dedup_type(project.callback_type, project.purpose)
-    holders = dict(
-        Target.objects.filter(
-            dedup_type=dedup,
-            window_key__in={key for _row, key in duplicate_rows},
-            customer_id__in=list(customers),
-        )
-        .exclude(status=Target.Status.REMOVED)
-        .values_list("customer_id", "project_id")
+    keys = sorted({key for _row, key in duplicate_rows})
+    key_marks = ", ".join(["%s"] * len(keys))
+    query = (
+        f"SELECT customer_id, project_id FROM {Target._meta.db_table} "  # noqa: S608
+        f"WHERE dedup_type = %s AND status <> %s AND window_key IN ({key_marks}) "
+        "AND customer_id IN ({marks})"
     )
+    holders = dict(raw_in(query, [dedup, Target.Status.REMOVED, *keys], sorted(customers)))
     missing = {p for p in holders.values() if p not in project_names}
     if missing:
         project_names.update(Project.objects.filter(pk__in=missing).values_list("pk", "name"))
+    here = _("Already in this project's list.")
+    elsewhere = _("Already listed for this type and window in the project %(name)s.")
     for customer_id, row in sorted(customers.items(), key=lambda kv: kv[1]):
         holder = holders.get(customer_id)
         if holder == project.pk:
-            message = _("Already in this project's list.")
+            message = here
         else:
-            message = _("Already listed for this type and window in the project %(name)s.") % {
+            message = elsewhere % {
                 "name": project_names.get(holder, "?") if holder is not None else "?"
             }
         result.keep(RowError(row, "", message, kind="duplicate"))

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from kefu.callbacks.demo import demo_callbacks_load
 from kefu.core.errors import KefuError
 from kefu.core.roles import ROLE_BY_CODE
 from kefu.customers import demo
@@ -51,6 +52,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Knowledge base: {kb.created} articles added, {kb.updated} updated, "
             f"{kb.unchanged} unchanged; knowledge editor: {DEMO_EDITOR} / {demo.DEMO_PASSWORD}"
+        )
+        callbacks = demo_callbacks_load()
+        self.stdout.write(
+            f"Callbacks: {callbacks.projects} running projects, {callbacks.listed} customers "
+            "listed; the large transfer of 赵磊 waits on the desk of callback."
         )
         self._report(result)
         if serve:
