@@ -148,6 +148,8 @@ class Analysis:
     sounds: list[str] = field(default_factory=list)
     # the surface words as segmented (before synonyms), for highlighting
     surface: list[str] = field(default_factory=list)
+    # every word of the synonym groups the words were read as, for highlighting
+    related: list[str] = field(default_factory=list)
 
 
 @cache
@@ -173,6 +175,7 @@ class Analyzer:
         self.lexicon = lexicon or packaged_lexicon()
         self.segmenter: Segmenter = SEGMENTERS[segmenter]()
         self.canonical: dict[str, str] = {}
+        self.groups: dict[str, list[str]] = {}  # standard term → its words
         for word, freq in self.lexicon.words:
             if word:
                 self.segmenter.add_word(word, freq or 2000)
@@ -182,7 +185,10 @@ class Analyzer:
                 if len(word) > 1:
                     self.segmenter.add_word(word, 3000)
                 # a word in two groups keeps its first group
-                self.canonical.setdefault(word, standard)
+                if self.canonical.setdefault(word, standard) == standard:
+                    self.groups.setdefault(standard, [])
+                    if word not in self.groups[standard]:
+                        self.groups[standard].append(word)
         self._pinyin = _pinyin_table()
 
     def segment(self, text: str) -> list[str]:
@@ -197,6 +203,7 @@ class Analyzer:
             word = self.canonical.get(surface, surface)
             result.surface.append(surface)
             result.words.append(word)
+            result.related.extend(self.groups.get(word, ()))
             if _LATIN.match(word):
                 result.chars.append(word)
                 continue
@@ -210,8 +217,7 @@ class Analyzer:
 
     def synonyms_of(self, word: str) -> Sequence[str]:
         """Every word read as the same standard term as ``word`` (itself included)."""
-        standard = self.canonical.get(word, word)
-        return [w for w, s in self.canonical.items() if s == standard] or [word]
+        return self.groups.get(self.canonical.get(word, word)) or [word]
 
 
 def clean_query(text: str | None) -> tuple[str, bool]:

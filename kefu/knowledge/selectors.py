@@ -26,7 +26,7 @@ from kefu.core.errors import NotFound
 from kefu.knowledge.analysis import MAX_QUERY_CHARS, Analysis, clean_query
 from kefu.knowledge.models import Article, ArticleVersion, Category
 from kefu.knowledge.sanitize import html_to_text
-from kefu.knowledge.search import articles_by_id, backend, current_analyzer
+from kefu.knowledge.search import articles_by_id, backend
 
 SNIPPET_CHARS = 90
 # A bot answer needs this share of the best score a document could reach for the question.
@@ -106,12 +106,10 @@ def category_choices() -> list[tuple[int, str]]:
 
 def highlight_terms(analysis: Analysis) -> list[str]:
     """Words to mark in results: what the customer said and the synonyms it was read as."""
-    analyzer = current_analyzer()
     terms: set[str] = set()
-    for surface, word in zip(analysis.surface, analysis.words, strict=False):
-        for w in {surface, word, *analyzer.synonyms_of(word)}:
-            if len(w) >= 2 or (w.isascii() and w.isalnum()):
-                terms.add(w)
+    for w in (*analysis.surface, *analysis.words, *analysis.related):
+        if len(w) >= 2 or (w.isascii() and w.isalnum()):
+            terms.add(w)
     if not terms:  # a one-character question: mark that character
         terms = {w for w in analysis.surface if w.strip()}
     return sorted(terms, key=len, reverse=True)
