@@ -78,3 +78,69 @@ class WordForm(forms.Form):
     frequency = forms.IntegerField(
         label=_("Frequency"), required=False, min_value=1, max_value=10_000_000
     )
+
+
+class AttachmentForm(forms.Form):
+    """The file checks themselves (type, size, content) are the service's."""
+
+    file = forms.FileField(
+        label=_("File"),
+        error_messages={
+            "required": _("Choose a file to attach."),
+            "empty": _("The file is empty: choose the file again."),
+        },
+    )
+    name = forms.CharField(
+        label=_("Name shown to agents (optional)"), required=False, max_length=120
+    )
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=64)
+    parent = forms.TypedChoiceField(
+        label=_("Place under"), required=False, coerce=int, empty_value=None
+    )
+    position = forms.IntegerField(
+        label=_("Position among its siblings"), required=False, min_value=0, max_value=999
+    )
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [("", _("(top level)")), *categories]
+
+
+class ExamForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=100)
+    duration_minutes = forms.IntegerField(
+        label=_("Time limit (minutes)"), min_value=1, max_value=600, initial=20
+    )
+    pass_percent = forms.IntegerField(
+        label=_("Pass mark (%)"), min_value=0, max_value=100, initial=80
+    )
+    opens_at = forms.DateTimeField(
+        label=_("Opens at (empty: now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Closes at (empty: until closed by hand)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    questions = forms.TypedMultipleChoiceField(
+        label=_("Questions"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    draw_count = forms.IntegerField(
+        label=_("Also draw this many questions at random"),
+        required=False,
+        min_value=0,
+        max_value=200,
+    )
+    draw_category = forms.TypedChoiceField(
+        label=_("Draw from the articles of"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, categories=(), questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["draw_category"].choices = [("", _("All questions")), *categories]
+        self.fields["questions"].choices = list(questions)

@@ -94,6 +94,86 @@ def category_ensure(*, path: Sequence[str]) -> Category | None:
     return parent
 
 
+def _category_errors(*, name: str, parent: Category | None, exclude: int | None) -> list[str]:
+    if not name:
+        return [_("Enter a name for the category.")]
+    if len(name) > 64:
+        return [_("Use at most 64 characters.")]
+    siblings = Category.objects.filter(parent=parent, name=name)
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude)
+    if siblings.exists():
+        return [_("There is already a category with this name at this place in the tree.")]
+    return []
+
+
+@transaction.atomic
+def category_create(
+    *, by: User | None, name: str, parent: Category | None = None, position: int = 0
+) -> Category:
+    """A new node of the category tree (editors)."""
+    name = " ".join((name or "").split())
+    errors = _category_errors(name=name, parent=parent, exclude=None)
+    if errors:
+        raise ValidationFailed(_("The category was not created."), errors={"name": errors})
+    category = Category.objects.create(name=name, parent=parent, position=max(0, position))
+    audit_record(
+        actor=by,
+        action="knowledge.category.created",
+        obj=category,
+        data={"parent": parent.pk if parent else None},
+    )
+    return category
+
+
+@transaction.atomic
+def category_update(
+    *,
+    category: Category,
+    by: User | None,
+    name: str,
+    parent: Category | None,
+    position: int | None = None,
+) -> Category:
+    """Rename and/or move a category (with everything below it). A category cannot move
+    below itself. Articles keep their category; searches filtered by a category include
+    whatever is below it at the time of the search."""
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    name = " ".join((name or "").split())
+    errors: dict[str, list[str]] = {}
+    if parent is not None:
+        node: Category | None = parent
+        while node is not None:
+            if node.pk == category.pk:
+                errors["parent"] = [_("A category cannot be moved below itself.")]
+                break
+            node = node.parent
+    name_errors = _category_errors(name=name, parent=parent, exclude=category.pk)
+    if name_errors:
+        errors["name"] = name_errors
+    if errors:
+        raise ValidationFailed(_("The category was not changed."), errors=errors)
+    old = (category.name, category.parent_id, category.position)
+    category.name = name
+    category.parent = parent
+    if position is not None:
+        category.position = max(0, position)
+    category.save(update_fields=["name", "parent", "position"])
+    changes = {
+        key: (before, after)
+        for key, before, after in zip(
+            ("name", "parent", "position"),
+            old,
+            (category.name, category.parent_id, category.position),
+            strict=True,
+        )
+        if before != after
+    }
+    if changes:
+        audit_record(actor=by, action="knowledge.category.changed", obj=category, changes=changes)
+    return category
+
+
 def _tags(names: Sequence[str]) -> list[Tag]:
     return [Tag.objects.get_or_create(name=n.strip()[:32])[0] for n in names if n.strip()]
 
@@ -375,16 +455,132 @@ def article_feedback_give(
     return feedback
 
 
+# Attachments (KB-1): forms, fee schedules, screenshots an agent may send or read out.
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 20
+# extension → content type served on download; the leading bytes must match where a
+# format has a signature (an .exe renamed to .pdf is refused)
+ATTACHMENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "txt": "text/plain; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+_SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "gif": (b"GIF87a", b"GIF89a"),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "pptx": (b"PK\x03\x04",),
+}
+
+
+def attachment_extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _attachment_errors(*, article: Article, upload, name: str) -> list[str]:
+    ext = attachment_extension(upload.name or "")
+    if ext not in ATTACHMENT_TYPES:
+        return [
+            _(
+                "Files of type “%(ext)s” cannot be attached. Allowed: PDF, PNG, JPG, GIF, TXT, "
+                "CSV, DOCX, XLSX, PPTX."
+            )
+            % {"ext": ext or _("without extension")}
+        ]
+    if not upload.size:
+        return [_("The file is empty: choose the file again.")]
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        return [
+            _("The file is %(size).1f MB; attachments may be at most %(max)d MB.")
+            % {"size": upload.size / 1024 / 1024, "max": MAX_ATTACHMENT_BYTES // 1024 // 1024}
+        ]
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    signatures = _SIGNATURES.get(ext)
+    if signatures and not head.startswith(signatures):
+        return [
+            _("The file's content is not a %(ext)s file; save it again as %(ext)s.")
+            % {"ext": ext.upper()}
+        ]
+    if ext in ("txt", "csv") and b"\x00" in head:
+        return [_("The file's content is not text; save it again as %(ext)s.") % {"ext": ext}]
+    if article.attachments.count() >= MAX_ATTACHMENTS:
+        return [
+            _("An article can have at most %(n)d attachments; remove one first.")
+            % {"n": MAX_ATTACHMENTS}
+        ]
+    if not name.strip():
+        return [_("Give the attachment a name.")]
+    return []
+
+
 @transaction.atomic
 def attachment_add(
     *, article: Article, by: User | None, upload, name: str = ""
 ) -> ArticleAttachment:
-    attachment = ArticleAttachment(
-        article=article, file=upload, name=(name or upload.name)[:120], uploaded_by=by
-    )
+    """Store an uploaded file with the article (media storage), or raise ValidationFailed
+    with a ``file`` error that says what to do; nothing is stored then."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    name = " ".join((name or upload.name or "").split())[:120]
+    errors = _attachment_errors(article=article, upload=upload, name=name)
+    if errors:
+        raise ValidationFailed(_("The file was not attached."), errors={"file": errors})
+    attachment = ArticleAttachment(article=article, file=upload, name=name, uploaded_by=by)
     attachment.save()
-    _event(article=article, action="knowledge.attachment.added", by=by, name=attachment.name)
+    _event(
+        article=article,
+        action="knowledge.attachment.added",
+        by=by,
+        name=attachment.name,
+        attachment=attachment.pk,
+        size=upload.size,
+    )
+    audit_record(
+        actor=by,
+        action="knowledge.attachment.added",
+        obj=attachment,
+        data={"article": article.pk, "name": attachment.name, "size": upload.size},
+    )
     return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: ArticleAttachment, by: User | None) -> None:
+    """Take the file off the article; the stored file is deleted once the removal commits."""
+    article = attachment.article
+    name, stored, pk = attachment.name, attachment.file.name or "", attachment.pk
+    _event(article=article, action="knowledge.attachment.removed", by=by, name=name, attachment=pk)
+    audit_record(
+        actor=by,
+        action="knowledge.attachment.removed",
+        obj=attachment,
+        data={"article": article.pk, "name": name},
+    )
+    storage = attachment.file.storage
+    attachment.delete()
+    if stored:
+        transaction.on_commit(lambda: storage.delete(stored))
+
+
+def attachment_record_download(*, attachment: ArticleAttachment, by: User | None) -> None:
+    audit_record(
+        actor=by,
+        action="knowledge.attachment.downloaded",
+        obj=attachment,
+        data={"article": attachment.article_id, "name": attachment.name},
+    )
 
 
 # --- dictionary and synonyms ------------------------------------------------------------------

@@ -227,6 +227,158 @@ def attempt_submit(
     return attempt
 
 
+MAX_EXAM_QUESTIONS = 200
+
+
+def _exam_errors(
+    *, title: str, duration_minutes: int, pass_percent: int, opens_at, closes_at
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = [_("Enter a title for the exam.")]
+    if not 1 <= duration_minutes <= 600:
+        errors["duration_minutes"] = [_("Give a time limit between 1 and 600 minutes.")]
+    if not 0 <= pass_percent <= 100:
+        errors["pass_percent"] = [_("Give a pass mark between 0 and 100 %.")]
+    if closes_at is not None and opens_at is not None and closes_at <= opens_at:
+        errors["closes_at"] = [_("The exam must close after it opens.")]
+    return errors
+
+
+@transaction.atomic
+def exam_create(
+    *,
+    by: User | None,
+    title: str,
+    duration_minutes: int,
+    pass_percent: int = 80,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+    question_ids: Sequence[int] = (),
+    draw_count: int = 0,
+    draw_category_ids: Sequence[int] | None = None,
+    seed: int | None = None,
+) -> Exam:
+    """An exam from chosen questions, or from ``draw_count`` active questions drawn at random
+    (from the articles of ``draw_category_ids`` when given), or both. Every agent sitting it
+    gets the same questions; the time limit runs from when each one starts."""
+    title = " ".join((title or "").split())[:100]
+    opens_at = opens_at or timezone.now()
+    errors = _exam_errors(
+        title=title,
+        duration_minutes=duration_minutes,
+        pass_percent=pass_percent,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    chosen = list(Question.objects.filter(pk__in=list(question_ids), active=True))
+    if len(chosen) != len(set(question_ids)):
+        errors["questions"] = [_("Some chosen questions no longer exist or are inactive.")]
+    drawn: list[Question] = []
+    if draw_count < 0 or draw_count > MAX_EXAM_QUESTIONS:
+        errors["draw_count"] = [
+            _("Draw between 0 and %(n)d questions.") % {"n": MAX_EXAM_QUESTIONS}
+        ]
+    elif draw_count:
+        pool = Question.objects.filter(active=True).exclude(pk__in=[q.pk for q in chosen])
+        if draw_category_ids is not None:
+            pool = pool.filter(article__category_id__in=list(draw_category_ids))
+        pool_ids = list(pool.order_by("pk").values_list("pk", flat=True))
+        if len(pool_ids) < draw_count:
+            errors["draw_count"] = [
+                _(
+                    "Only %(available)d questions are available to draw from; draw fewer, "
+                    "choose another category or add questions."
+                )
+                % {"available": len(pool_ids)}
+            ]
+        else:
+            picked = random.Random(seed).sample(pool_ids, draw_count)  # noqa: S311 (no secret)
+            drawn = list(Question.objects.filter(pk__in=picked))
+    if not errors and not (chosen or drawn):
+        errors["questions"] = [_("Choose questions or a number of questions to draw.")]
+    if not errors and len(chosen) + len(drawn) > MAX_EXAM_QUESTIONS:
+        errors["questions"] = [
+            _("An exam can have at most %(n)d questions.") % {"n": MAX_EXAM_QUESTIONS}
+        ]
+    if errors:
+        raise ValidationFailed(_("The exam has errors; nothing was saved."), errors=errors)
+    exam = Exam.objects.create(
+        title=title,
+        duration_minutes=duration_minutes,
+        pass_percent=pass_percent,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        created_by=by,
+    )
+    exam.questions.set([*chosen, *drawn])
+    audit_record(
+        actor=by,
+        action="knowledge.exam.created",
+        obj=exam,
+        data={
+            "questions": len(chosen) + len(drawn),
+            "drawn": len(drawn),
+            "categories": list(draw_category_ids) if draw_category_ids is not None else None,
+            "duration_minutes": duration_minutes,
+        },
+    )
+    return exam
+
+
+def exam_is_open(exam: Exam, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return exam.opens_at <= now and (exam.closes_at is None or now < exam.closes_at)
+
+
+@transaction.atomic
+def exam_open(*, exam: Exam, by: User | None, now: dt.datetime | None = None) -> Exam:
+    """Open the exam now (until closed by hand); sittings already started keep their time."""
+    now = now or timezone.now()
+    exam = Exam.objects.select_for_update().get(pk=exam.pk)
+    if exam_is_open(exam, now):
+        return exam
+    old = (exam.opens_at, exam.closes_at)
+    exam.opens_at = min(exam.opens_at, now)
+    exam.closes_at = None
+    exam.save(update_fields=["opens_at", "closes_at"])
+    audit_record(
+        actor=by,
+        action="knowledge.exam.opened",
+        obj=exam,
+        changes={"opens_at": (old[0], exam.opens_at), "closes_at": (old[1], None)},
+    )
+    return exam
+
+
+@transaction.atomic
+def exam_close(*, exam: Exam, by: User | None, now: dt.datetime | None = None) -> Exam:
+    """Close the exam now: nobody can start it any more; whoever is sitting it keeps their
+    time limit."""
+    now = now or timezone.now()
+    exam = Exam.objects.select_for_update().get(pk=exam.pk)
+    if not exam_is_open(exam, now) and exam.opens_at <= now:
+        return exam
+    old = (exam.opens_at, exam.closes_at)
+    exam.opens_at = min(exam.opens_at, now)  # a scheduled exam closed early never opens
+    exam.closes_at = now
+    exam.save(update_fields=["opens_at", "closes_at"])
+    audit_record(
+        actor=by,
+        action="knowledge.exam.closed",
+        obj=exam,
+        changes={"opens_at": (old[0], exam.opens_at), "closes_at": (old[1], now)},
+    )
+    return exam
+
+
+def exams_for_manager():
+    return Exam.objects.annotate(
+        question_total=Count("questions", distinct=True),
+        attempt_total=Count("attempts", distinct=True),
+    ).order_by("-opens_at", "-pk")
+
+
 # --- reads ------------------------------------------------------------------------------
 
 

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kefu.core.errors import KefuError, NotFound
 from kefu.core.permissions import has_perms, require_perms
 from kefu.core.roles import MANAGE_TRAINING, TAKE_TRAINING, VIEW_TRAINING_RESULTS
-from kefu.knowledge import training
+from kefu.knowledge import selectors, training
+from kefu.knowledge.forms import ExamForm
 from kefu.knowledge.models import Exam, Question
 
 
@@ -131,3 +132,77 @@ def question_bank(request):
             "kinds": Question.Kind.choices,
         },
     )
+
+
+def _exam_form(data=None) -> ExamForm:
+    questions = Question.objects.filter(active=True).select_related("article").order_by("-pk")
+    return ExamForm(
+        data,
+        categories=selectors.category_choices(),
+        questions=[(q.pk, f"{q.text[:80]} ({q.get_kind_display()})") for q in questions[:300]],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_perms(MANAGE_TRAINING)
+def exams(request):
+    """Exams: create one from chosen questions and/or a random draw, open and close them."""
+    form = _exam_form(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            exam = training.exam_create(
+                by=request.user,
+                title=data["title"],
+                duration_minutes=data["duration_minutes"],
+                pass_percent=data["pass_percent"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                question_ids=data["questions"],
+                draw_count=data["draw_count"] or 0,
+                draw_category_ids=selectors.category_descendants(data["draw_category"])
+                if data["draw_category"]
+                else None,
+            )
+        except KefuError as exc:
+            if not exc.errors:
+                form.add_error(None, exc.message)
+            for field, errors in exc.errors.items():
+                for e in errors:
+                    form.add_error(field if field in form.fields else None, e)
+        else:
+            messages.success(
+                request,
+                _("Exam “%(title)s” created with %(n)d questions.")
+                % {"title": exam.title, "n": exam.questions.count()},
+            )
+            return redirect("knowledge:exams")
+    exam_rows = [
+        {"exam": e, "open": training.exam_is_open(e)} for e in training.exams_for_manager()[:100]
+    ]
+    return render(
+        request,
+        "knowledge/training_exams.html",
+        {"form": form, "exams": exam_rows},
+        status=400 if form.errors else 200,
+    )
+
+
+def _exam_action(request, exam_id: int, action):
+    exam = Exam.objects.filter(pk=exam_id).first()
+    if exam is None:
+        raise Http404(_("No such exam."))
+    action(exam=exam, by=request.user)
+    return redirect("knowledge:exams")
+
+
+@require_POST
+@require_perms(MANAGE_TRAINING)
+def exam_open(request, exam_id: int):
+    return _exam_action(request, exam_id, training.exam_open)
+
+
+@require_POST
+@require_perms(MANAGE_TRAINING)
+def exam_close(request, exam_id: int):
+    return _exam_action(request, exam_id, training.exam_close)

@@ -17,7 +17,16 @@ urlpatterns = [
     path("manage/<int:article_id>/publish/", views.article_publish, name="publish"),
     path("manage/<int:article_id>/reject/", views.article_reject, name="reject"),
     path("manage/<int:article_id>/archive/", views.article_archive, name="archive"),
+    path("manage/<int:article_id>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path(
+        "manage/attachments/<int:attachment_id>/remove/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),
+    path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("lexicon/", views.lexicon, name="lexicon"),
+    path("manage/categories/", views.categories, name="categories"),
+    path("manage/categories/<int:category_id>/", views.category_edit, name="category_edit"),
     path("training/", training_views.practice_today, name="practice"),
     path("training/attempts/<int:attempt_id>/", training_views.attempt_detail, name="attempt"),
     path(
@@ -26,4 +35,7 @@ urlpatterns = [
     path("training/exams/<int:exam_id>/start/", training_views.exam_start, name="exam_start"),
     path("training/results/", training_views.results, name="results"),
     path("training/questions/", training_views.question_bank, name="questions"),
+    path("training/exams/", training_views.exams, name="exams"),
+    path("training/exams/<int:exam_id>/open/", training_views.exam_open, name="exam_open"),
+    path("training/exams/<int:exam_id>/close/", training_views.exam_close, name="exam_close"),
 ]

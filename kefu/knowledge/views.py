@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,13 +16,21 @@ from kefu.core.roles import EDIT_ARTICLE, MANAGE_LEXICON, REVIEW_ARTICLE, VIEW_A
 from kefu.knowledge import selectors, services
 from kefu.knowledge.forms import (
     ArticleForm,
+    AttachmentForm,
+    CategoryForm,
     FeedbackForm,
     ReasonForm,
     SearchForm,
     SynonymForm,
     WordForm,
 )
-from kefu.knowledge.models import Article, Category, SynonymGroup, UserWord
+from kefu.knowledge.models import (
+    Article,
+    ArticleAttachment,
+    Category,
+    SynonymGroup,
+    UserWord,
+)
 
 
 def _or_404(getter, **kwargs):
@@ -176,9 +185,104 @@ def article_edit(request, article_id: int | None = None):
         form = ArticleForm(
             initial=_article_form_initial(article) if article else None, categories=categories
         )
-    status = 400 if form.errors else 200
+    return _edit_page(request, form, article, AttachmentForm())
+
+
+def _edit_page(request, form: ArticleForm, article: Article | None, attachment_form):
+    status = 400 if (form.errors or attachment_form.errors) else 200
     return render(
-        request, "knowledge/article_form.html", {"form": form, "article": article}, status=status
+        request,
+        "knowledge/article_form.html",
+        {
+            "form": form,
+            "article": article,
+            "attachment_form": attachment_form,
+            "attachments": list(article.attachments.all()) if article else [],
+            "max_attachment_mb": services.MAX_ATTACHMENT_BYTES // 1024 // 1024,
+            "attachment_types": ", ".join(sorted(services.ATTACHMENT_TYPES)),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@require_perms(*EDIT_ARTICLE)
+def attachment_upload(request, article_id: int):
+    """Attach a file to the article (KB-1); errors come back on the edit page, which keeps
+    everything already saved."""
+    article = _or_404(selectors.article_get_for_editor, pk=article_id)
+    attachment_form = AttachmentForm(request.POST, request.FILES)
+    if attachment_form.is_valid():
+        try:
+            attachment = services.attachment_add(
+                article=article,
+                by=request.user,
+                upload=attachment_form.cleaned_data["file"],
+                name=attachment_form.cleaned_data["name"],
+            )
+        except KefuError as exc:
+            for errors in exc.errors.values():
+                for e in errors:
+                    attachment_form.add_error("file", e)
+            if not exc.errors:
+                attachment_form.add_error("file", exc.message)
+        else:
+            messages.success(request, _("Attached “%(name)s”.") % {"name": attachment.name})
+            return redirect("knowledge:edit", article_id=article.pk)
+    form = ArticleForm(
+        initial=_article_form_initial(article), categories=selectors.category_choices()
+    )
+    return _edit_page(request, form, article, attachment_form)
+
+
+@require_POST
+@require_perms(*EDIT_ARTICLE)
+def attachment_remove(request, attachment_id: int):
+    attachment = (
+        ArticleAttachment.objects.select_related("article").filter(pk=attachment_id).first()
+    )
+    if attachment is None:
+        raise Http404(_("No attachment with this number."))
+    article_id = attachment.article_id
+    services.attachment_remove(attachment=attachment, by=request.user)
+    messages.success(request, _("Attachment removed."))
+    return redirect("knowledge:edit", article_id=article_id)
+
+
+@require_GET
+@require_perms(VIEW_ARTICLE)
+def attachment_download(request, attachment_id: int):
+    """The file, for agents only while its article is published and valid; editors and
+    reviewers may also fetch the files of drafts. Every download is audited."""
+    attachment = (
+        ArticleAttachment.objects.select_related("article").filter(pk=attachment_id).first()
+    )
+    if attachment is None:
+        raise Http404(_("No attachment with this number."))
+    is_staff_editor = has_perms(request.user, *EDIT_ARTICLE) or has_perms(
+        request.user, REVIEW_ARTICLE
+    )
+    if not is_staff_editor:
+        # an agent may only reach files of an article they could open
+        _or_404(selectors.article_get_live, pk=attachment.article_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(
+            _("The file is missing from the storage; ask an editor to attach it again.")
+        ) from None
+    services.attachment_record_download(attachment=attachment, by=request.user)
+    ext = services.attachment_extension(attachment.file.name or "")
+    name = (
+        attachment.name
+        if attachment.name.lower().endswith(f".{ext}")
+        else f"{attachment.name}.{ext}"
+    )
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type=services.ATTACHMENT_TYPES.get(ext, "application/octet-stream"),
     )
 
 
@@ -302,3 +406,96 @@ def lexicon(request):
         },
         status=400 if (synonym_form.errors or word_form.errors) else 200,
     )
+
+
+# --- the category tree ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require_perms(*EDIT_ARTICLE)
+def categories(request):
+    """The category tree: add a category anywhere in it (editors)."""
+    choices = selectors.category_choices()
+    form = CategoryForm(request.POST or None, categories=choices, prefix="new")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            category = services.category_create(
+                by=request.user,
+                name=data["name"],
+                parent=Category.objects.filter(pk=data["parent"]).first()
+                if data["parent"]
+                else None,
+                position=data["position"] or 0,
+            )
+        except KefuError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Category “%(name)s” added.") % {"name": category.name})
+            return redirect("knowledge:categories")
+    return _categories_page(request, form, None)
+
+
+def _form_errors(form, exc: KefuError) -> None:
+    if not exc.errors:
+        form.add_error(None, exc.message)
+    for field, errors in exc.errors.items():
+        for e in errors:
+            form.add_error(field if field in form.fields else None, e)
+
+
+def _categories_page(request, new_form, edit_form, editing: Category | None = None):
+    counts = dict(
+        Article.objects.exclude(category=None)
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+    tree = [
+        {"pk": pk, "label": label, "depth": label.count(" › "), "articles": counts.get(pk, 0)}
+        for pk, label in selectors.category_choices()
+    ]
+    return render(
+        request,
+        "knowledge/categories.html",
+        {"tree": tree, "form": new_form, "edit_form": edit_form, "editing": editing},
+        status=400 if (new_form.errors or (edit_form and edit_form.errors)) else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_perms(*EDIT_ARTICLE)
+def category_edit(request, category_id: int):
+    """Rename a category or move it (with everything below it) elsewhere in the tree."""
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise Http404(_("No category with this number."))
+    choices = selectors.category_choices()
+    below = set(selectors.category_descendants(category.pk))
+    choices = [(pk, label) for pk, label in choices if pk not in below]
+    initial = {"name": category.name, "parent": category.parent_id, "position": category.position}
+    form = CategoryForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        categories=choices,
+        prefix="edit",
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.category_update(
+                category=category,
+                by=request.user,
+                name=data["name"],
+                parent=Category.objects.filter(pk=data["parent"]).first()
+                if data["parent"]
+                else None,
+                position=data["position"],
+            )
+        except KefuError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Category saved."))
+            return redirect("knowledge:categories")
+    new_form = CategoryForm(categories=selectors.category_choices(), prefix="new")
+    return _categories_page(request, new_form, form, category)
