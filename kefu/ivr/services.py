@@ -132,7 +132,12 @@ def _locked_call(call_id) -> Call:
         pk = uuid.UUID(str(call_id))
     except ValueError:
         raise NotFound(_("No such call.")) from None
-    call = Call.objects.select_for_update().select_related("customer").filter(pk=pk).first()
+    call = (
+        Call.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .filter(pk=pk)
+        .first()
+    )
     if call is None:
         raise NotFound(_("No such call."))
     return call

@@ -1,6 +1,6 @@
 // The browser keypad (IVR-12): drives a test call through the same engine as the telephony
-// API. Keys are collected as a phone platform does: up to the prompt's terminator, its
-// maximum number of digits, or a pause of INTER_DIGIT_MS after the last key.
+// API. Keys are collected as a phone platform does: up to the prompt's terminator (or, without
+// one, its maximum number of digits), or a pause of INTER_DIGIT_MS after the last key.
 (function () {
   "use strict";
   var INTER_DIGIT_MS = 5000;
@@ -87,8 +87,9 @@
     buffer += key;
     entryBox.textContent = buffer;
     clearTimeout(timer);
-    var digits = collect.terminator ? buffer.replace(new RegExp("\\" + collect.terminator + "$"), "") : buffer;
-    if ((collect.terminator && key === collect.terminator) || digits.length >= collect.max_digits) {
+    // With a terminator the entry ends on it (or after a pause); without one, on the last digit.
+    var complete = collect.terminator ? key === collect.terminator : buffer.length >= collect.max_digits;
+    if (complete) {
       send(buffer);
     } else {
       timer = setTimeout(function () { send(buffer); }, INTER_DIGIT_MS);
