@@ -12,6 +12,7 @@ from kefu.core.roles import ROLE_BY_CODE
 from kefu.customers import demo
 from kefu.knowledge.demo import EDITOR_USERNAME as DEMO_EDITOR
 from kefu.knowledge.demo import demo_knowledge_load
+from kefu.tickets.demo import demo_tickets_load
 
 
 class Command(BaseCommand):
@@ -57,6 +58,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Callbacks: {callbacks.projects} running projects, {callbacks.listed} customers "
             "listed; the large transfer of 赵磊 waits on the desk of callback."
+        )
+        tickets = demo_tickets_load()
+        self.stdout.write(
+            f"Tickets: {tickets.teams} teams with routes (complaints → 投诉组, technical faults "
+            f"→ 技术型客服 → 技术部), {tickets.tickets} example tickets."
         )
         self._report(result)
         if serve:
