@@ -141,9 +141,8 @@ class _Postings:
             out.append((self.slots[start:end], self.impacts[start:end]))
         entry = self.delta.get(term)
         if entry is not None:
-            out.append(
-                (np.frombuffer(entry[0], dtype=np.int32), np.frombuffer(entry[1], dtype=np.float32))
-            )
+            # copies: a view would pin the array's buffer and make the next append fail
+            out.append((np.array(entry[0], dtype=np.int32), np.array(entry[1], dtype=np.float32)))
         return out
 
     def nbytes(self) -> int:

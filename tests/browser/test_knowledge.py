@@ -42,3 +42,43 @@ def test_agent_searches_in_colloquial_words_and_opens_the_article(page, role_use
     assert "按2#挂失" in page.inner_text("#kb-article")
     page.click("#kb-feedback button[type=submit] >> nth=0")
     page.wait_for_selector("#kb-feedback [role=status]")
+
+
+def test_editor_attaches_a_file_and_an_agent_downloads_it(
+    page, role_users, screenshot, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    search.reset_backend()
+    article = services.article_create(
+        by=None, title="信用卡年费标准", question="年费多少", answer_html="<p>见附件。</p>"
+    )
+    services.article_publish(article=article, by=None, skip_review=True)
+    pdf = tmp_path / "年费标准.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n% fees\n")
+    exe = tmp_path / "setup.exe"
+    exe.write_bytes(b"MZ\x90\x00")
+
+    sign_in(page, "editor")
+    page.wait_for_url("**/")
+    page.goto(f"/knowledge/manage/{article.pk}/edit/")
+    page.set_input_files("#kb-attachment-form input[type=file]", str(exe))
+    page.click("#kb-attachment-form button[type=submit]")
+    page.wait_for_selector("#kb-attachment-error")  # refused, with the reason beside the field
+    page.set_input_files("#kb-attachment-form input[type=file]", str(pdf))
+    page.click("#kb-attachment-form button[type=submit]")
+    page.wait_for_selector("#kb-attachment-list li")
+    screenshot("knowledge-attachments")
+
+    page.context.clear_cookies()
+    sign_in(page, "agent")
+    page.wait_for_url("**/")
+    page.goto(f"/knowledge/articles/{article.pk}/")
+    with page.expect_download() as download:
+        page.click("#kb-attachments a")
+    assert download.value.suggested_filename == "年费标准.pdf"

@@ -95,11 +95,13 @@ def test_terms_stored_as_joined_strings_score_like_lists():
 def test_delta_documents_score_like_rebuilt_ones():
     docs = _corpus(500)
     index = _index(docs[:400], rerank_depth=None)
+    query = _query(["还款", "分期", "卡"])
     for d in docs[400:]:
         index.add(d)
+        held = index.search(query, limit=5)  # results kept while the delta grows
+    assert held
     index.remove(7)
     rebuilt = _index([d for d in docs if d.key != 7], rerank_depth=None)
-    query = _query(["还款", "分期", "卡"])
     got = dict(index.search(query, limit=500))
     want = dict(rebuilt.search(query, limit=500))
     assert 7 not in got
