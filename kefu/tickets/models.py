@@ -638,6 +638,10 @@ class Clock(models.Model):
                 condition=Q(state="running", breached_at__isnull=True),
             ),
             models.Index(fields=["ticket", "name"], name="clock_ticket_idx"),
+            # the supervisor's "about to breach" list: running clocks by due time
+            models.Index(
+                fields=["due_at"], name="clock_running_due_idx", condition=Q(state="running")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,14 @@ from kefu.core.permissions import check_perms
 from kefu.customers.models import Customer
 from kefu.tickets import classifier, clocks, deadlines
 from kefu.tickets.classification import LIVE_CHANNELS, Category, Channel, Kind, default_pboc
-from kefu.tickets.models import Attachment, Clock, InstitutionType, TeamMember, Ticket
+from kefu.tickets.models import (
+    Attachment,
+    Clock,
+    InstitutionType,
+    TeamMember,
+    Ticket,
+    TicketEvent,
+)
 from kefu.tickets.services._common import write_event
 
 CONTENT_MAX = 4000
@@ -262,15 +269,24 @@ def start_clocks(ticket: Ticket, *, by, cal: Calendar, now: dt.datetime) -> list
         first.breached_at = None
     made.append(first)
     made.append(resolution_clock(ticket, cal=cal, start=ticket.received_at))
-    for clock in made:
-        clock.save()
-        write_event(
-            ticket,
-            by=by,
-            action="ticket.clock.started",
-            data={"clock": clock.name, "due_at": clock.due_at, "state": clock.display_state},
-            at=now,
-        )
+    Clock.objects.bulk_create(made)
+    TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket=ticket,
+                at=now,
+                actor=by,
+                actor_label=by.get_username(),
+                action="ticket.clock.started",
+                data={
+                    "clock": clock.name,
+                    "due_at": clock.due_at.isoformat(),
+                    "state": clock.display_state,
+                },
+            )
+            for clock in made
+        ]
+    )
     return made
 
 
