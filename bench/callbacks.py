@@ -485,6 +485,8 @@ def run_child(args, step: str, project_id: int = 0) -> dict:
     result = json.loads(out.strip().splitlines()[-1])
     # ru_maxrss is in KiB on Linux
     result["peak_bytes"] = usage.ru_maxrss * 1024
+    # CPU time of the step: on a shared machine, wall time minus this is time spent waiting
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     return result
 
 

@@ -341,12 +341,19 @@ class Target(models.Model):
         WRONG_NUMBER = "wrong_number", _("Wrong number")
         REMOVED = "removed", _("Removed")
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="targets")
+    # The foreign keys that lead a composite index below need no index of their own: every
+    # index costs each of the million rows an import writes.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="targets", db_index=False
+    )
     batch = models.ForeignKey(
         TargetBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="targets"
     )
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="callback_targets"
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="callback_targets",
+        db_index=False,
     )
     # CB-4 dedup key: the project's type (with the purpose of "other") and its window.
     dedup_type = models.CharField(max_length=64)
@@ -365,6 +372,7 @@ class Target(models.Model):
         blank=True,
         related_name="callback_targets",
         verbose_name=_("agent"),
+        db_index=False,
     )
     scheduled_on = models.DateField(_("planned for"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -409,8 +417,12 @@ class Target(models.Model):
 class Attempt(models.Model):
     """One call to a target's customer, with its outcome (CB-5)."""
 
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="attempt_set")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="attempt_set", db_index=False
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     at = models.DateTimeField(_("time"), default=timezone.now)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     call_back_at = models.DateTimeField(_("call back at"), null=True, blank=True)

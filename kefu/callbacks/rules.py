@@ -10,6 +10,7 @@ import datetime as dt
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.utils import timezone
@@ -51,7 +52,7 @@ class Window:
     start: dt.date
     end: dt.date
 
-    @property
+    @cached_property
     def key(self) -> str:
         if self.kind == WindowKind.MONTHLY:
             return f"{self.start:%Y-%m}"

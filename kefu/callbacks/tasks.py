@@ -1,4 +1,5 @@
-"""Background jobs of the callbacks app: list imports (NF-4)."""
+"""Background jobs of the callbacks app: list imports (NF-4) and the daily large-transfer
+list after the close."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from kefu.callbacks.models import TargetBatch
+from kefu.core.periodic import periodic
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +37,37 @@ def run_target_import(*, batch_id: int) -> dict[str, int]:
     if result is None:
         return {}
     return {"rows": result.rows, "added": result.added, "failed": result.failed}
+
+
+@periodic("daily@16:00")
+@task()
+def fill_large_transfer_lists() -> int:
+    """Seed 003: "每天收市后查询，次日回访" — after the close of each trading day, add the day's
+    large transfers out to the running large-transfer projects (due the next trading day).
+    Adding again changes nothing, so a rerun or a second worker is harmless."""
+    from django.utils import timezone as tz
+
+    from kefu.callbacks.models import CallbackType, Project
+    from kefu.callbacks.services.targets import targets_from_rule
+    from kefu.core.calendars import Calendar, CalendarUnknownYear
+
+    today = tz.localdate()
+    try:
+        if not Calendar().is_trading_day(today):
+            return 0
+    except CalendarUnknownYear:
+        logger.warning("large-transfer lists not filled: the %d calendar is unknown", today.year)
+        return 0
+    added = 0
+    for project in Project.objects.running().filter(
+        callback_type=CallbackType.LARGE_TRANSFER, window_start__lte=today, window_end__gte=today
+    ):
+        batch = targets_from_rule(
+            project=project,
+            rule="large_transfers",
+            params={"day": today.isoformat()},
+            by=project.owner,
+            today=today,
+        )
+        added += batch.added_count
+    return added

@@ -109,16 +109,26 @@ def plan_pairs(
     when nobody has them all, to the least-loaded of those who have the most. Returns the
     (customer, agent) pairs and how many customers got an agent without every skill."""
     load = {agent_id: current.get(agent_id, 0) for agent_id, _skills in agents}
+    skills_of = dict(agents)
+    eligible: dict[frozenset, list[int]] = {}
+    for customer_id in customers:
+        need = frozenset(needs.get(customer_id, set()))
+        if need not in eligible:
+            best = max(len(need & skills) for _a, skills in agents)
+            eligible[need] = [a for a, skills in agents if len(need & skills) == best]
+    # The customers only a few agents can take go first; the others then even out the load.
+    order = sorted(
+        customers,
+        key=lambda c: len(eligible[frozenset(needs.get(c, set()))]),
+    )
     # One heap per distinct skill need keeps this O(n log a).
     heaps: dict[frozenset, list[tuple[int, int]]] = {}
     misses = 0
     pairs = []
-    for customer_id in customers:
+    for customer_id in order:
         need = frozenset(needs.get(customer_id, set()))
         if need not in heaps:
-            best = max(len(need & skills) for _a, skills in agents)
-            eligible = [a for a, skills in agents if len(need & skills) == best]
-            heaps[need] = [(load[a], a) for a in eligible]
+            heaps[need] = [(load[a], a) for a in eligible[need]]
             heapq.heapify(heaps[need])
         heap = heaps[need]
         while True:
@@ -129,7 +139,7 @@ def plan_pairs(
         pairs.append((customer_id, agent_id))
         load[agent_id] += 1
         heapq.heappush(heap, (load[agent_id], agent_id))
-        if not need <= dict(agents)[agent_id]:
+        if not need <= skills_of[agent_id]:
             misses += 1
     return pairs, misses
 

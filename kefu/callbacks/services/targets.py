@@ -25,7 +25,7 @@ from kefu.callbacks.services.events import event_record
 from kefu.core.calendars import Calendar
 from kefu.core.errors import Conflict, ValidationFailed
 from kefu.core.services import audit_record
-from kefu.customers.demo.rows import insert_rows, new_row
+from kefu.customers.demo.rows import insert_values
 
 CHUNK = 2000
 
@@ -83,10 +83,10 @@ def _existing(dedup: str, keys: set[str], customer_ids: list[int]) -> set[tuple[
     key_marks = ", ".join(["%s"] * len(keys))
     query = (
         f"SELECT customer_id, window_key FROM {_TARGET} "  # noqa: S608 (names from the model)
-        f"WHERE dedup_type = %s AND status <> %s AND window_key IN ({key_marks}) "
+        f"WHERE dedup_type = %s AND NOT (status = 'removed') AND window_key IN ({key_marks}) "
         "AND customer_id IN ({marks})"
     )
-    return set(raw_in(query, [dedup, Target.Status.REMOVED, *sorted(keys)], customer_ids))
+    return set(raw_in(query, [dedup, *sorted(keys)], customer_ids))
 
 
 def targets_add(
@@ -106,12 +106,13 @@ def targets_add(
     window = rules.Window(project.window_kind, project.window_start, project.window_end)
     result = AddResult()
     chunk: list[Candidate] = []
+    due_cache: dict[dt.date, object] = {}
 
     def flush() -> None:
         for _try in range(3):
             try:
                 with transaction.atomic():
-                    _write_chunk(project, window, chunk, batch, result)
+                    _write_chunk(project, window, chunk, batch, result, due_cache)
                 break
             except IntegrityError:
                 # Another list added one of these customers meanwhile: look again.
@@ -131,19 +132,41 @@ def targets_add(
     return result
 
 
+_TARGET_COLUMNS = [
+    "project_id",
+    "batch_id",
+    "customer_id",
+    "dedup_type",
+    "window_key",
+    "reason",
+    "source_ref",
+    "status",
+    "due_at",
+    "next_attempt_at",
+    "assigned_to_id",
+    "scheduled_on",
+    "attempts",
+    "last_outcome",
+    "created_at",
+    "closed_at",
+]
+
+
 def _write_chunk(
     project: Project,
     window: rules.Window,
     chunk: list[Candidate],
     batch: TargetBatch | None,
     result: AddResult,
+    due_cache: dict,
 ) -> None:
     keyed = [(c, *_dedup_keys(project, c, window)) for c in chunk]
     dedup = keyed[0][1]
     existing = _existing(dedup, {k for _c, _d, k in keyed}, sorted({c.customer_id for c in chunk}))
-    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(timezone.now())
+    batch_id = batch.pk if batch is not None else None
     rows = []
-    added_rows = 0
     duplicates: list[tuple[int, str]] = []
     for candidate, dedup_type, window_key in keyed:
         key = (candidate.customer_id, window_key)
@@ -151,31 +174,31 @@ def _write_chunk(
             duplicates.append((candidate.row, window_key))
             continue
         existing.add(key)
+        due = due_cache.get(candidate.due)
+        if due is None:
+            due = due_cache[candidate.due] = adapt(rules.at_day_end(candidate.due))
         rows.append(
-            new_row(
-                Target,
-                project_id=project.pk,
-                batch_id=batch.pk if batch is not None else None,
-                customer_id=candidate.customer_id,
-                dedup_type=dedup_type,
-                window_key=window_key,
-                reason=candidate.reason[:200],
-                source_ref=candidate.source_ref[:64],
-                status=Target.Status.PENDING,
-                due_at=rules.at_day_end(candidate.due),
-                next_attempt_at=None,
-                assigned_to_id=None,
-                scheduled_on=None,
-                attempts=0,
-                last_outcome="",
-                created_at=now,
-                closed_at=None,
+            (
+                project.pk,
+                batch_id,
+                candidate.customer_id,
+                dedup_type,
+                window_key,
+                candidate.reason[:200],
+                candidate.source_ref[:64],
+                Target.Status.PENDING.value,
+                due,
+                None,
+                None,
+                None,
+                0,
+                "",
+                now,
+                None,
             )
         )
-        added_rows += 1
-    if rows:
-        insert_rows(connection, Target, rows)
-    result.added += added_rows
+    insert_values(connection, Target, _TARGET_COLUMNS, rows)
+    result.added += len(rows)
     result.duplicates += len(duplicates)
     result.duplicate_rows.extend(duplicates)
 

@@ -1,0 +1,172 @@
+"""CB-6 reports: counts per project, type and agent, quota attainment, the deadlines with
+their status, the printable tables; the daily large-transfer list after the close."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+import time_machine
+from django.utils import translation
+
+from kefu.callbacks import exports, selectors, services
+from kefu.callbacks.models import Project
+from kefu.callbacks.services.targets import Candidate
+from tests.factories import CustomerFactory, FundTransferFactory, callback_project
+
+pytestmark = pytest.mark.django_db
+SH = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def calls(supervisor, agent):
+    """Three customers on the agent's desk: reached, no answer then reached, refused."""
+    project = callback_project(by=supervisor, name="新客户回访 11月")
+    customers = [CustomerFactory() for _ in range(3)]
+    services.targets_add(
+        project=project,
+        candidates=[Candidate(customer_id=c.pk, due=dt.date(2026, 11, 30)) for c in customers],
+    )
+    targets = list(project.targets.order_by("id"))
+    for t in targets:
+        services.target_reassign(target=t, agent=agent, by=supervisor, day=dt.date(2026, 11, 24))
+    at = dt.datetime(2026, 11, 24, 10, 0, tzinfo=SH)
+    answers = {"Q1": "yes", "Q3": 5}
+    services.attempt_record(target=targets[0], by=agent, outcome="reached", answers=answers, now=at)
+    services.attempt_record(target=targets[1], by=agent, outcome="no_answer", now=at)
+    services.attempt_record(
+        target=targets[1],
+        by=agent,
+        outcome="reached",
+        answers=answers,
+        now=at + dt.timedelta(hours=3),
+    )
+    services.attempt_record(target=targets[2], by=agent, outcome="refused", now=at)
+    return project
+
+
+def test_the_report_counts_per_project_type_and_agent(calls, agent):
+    report = selectors.callback_report(start=dt.date(2026, 11, 24), end=dt.date(2026, 11, 24))
+
+    (project,) = report.by_project
+    assert (project.planned, project.attempted, project.calls, project.reached) == (3, 3, 4, 2)
+    assert project.success_rate == pytest.approx(2 / 3)
+    (kind,) = report.by_type
+    assert kind.key == "new_customer" and kind.calls == 4
+    (person,) = report.by_agent
+    assert person.label == str(agent)
+    # quota 30 on one trading day, 4 calls
+    assert person.capacity == 30 and person.quota_attainment == pytest.approx(4 / 30)
+
+
+def test_periods_and_their_trading_days():
+    assert selectors.period_bounds("week", dt.date(2026, 10, 1))[:2] == (
+        dt.date(2026, 9, 28),
+        dt.date(2026, 10, 4),
+    )
+    report = selectors.callback_report(start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31))
+    # October 2026: 22 weekdays, 5 of them in the National Day holiday; Saturday 10 Oct works
+    # but does not trade
+    assert report.trading_days == 17
+
+
+def test_deadlines_show_on_time_late_open_and_overdue(supervisor):
+    with time_machine.travel(dt.datetime(2026, 10, 9, 12, 0, tzinfo=SH)):
+        services.report_filing_record(kind="monthly", period="2026-08", by=supervisor)
+    with time_machine.travel(dt.datetime(2026, 9, 20, 12, 0, tzinfo=SH)):
+        services.report_filing_record(kind="monthly", period="2026-07", by=supervisor)
+
+    deadlines = {
+        (d.kind, d.period): d for d in selectors.report_deadlines(today=dt.date(2026, 10, 12))
+    }
+
+    september = deadlines[("monthly", "2026-09")]
+    assert (september.due, september.status, september.days_left) == (
+        dt.date(2026, 10, 13),
+        "open",
+        1,
+    )
+    # August's report was due on the 5th working day of September (7 Sep), handed in on 9 Oct
+    assert deadlines[("monthly", "2026-08")].status == "late"
+    assert deadlines[("monthly", "2026-07")].status == "late"
+    q3 = deadlines[("quarterly", "2026-Q3")]
+    assert (q3.due, q3.status) == (dt.date(2026, 10, 13), "open")
+    assert deadlines[("quarterly", "2026-Q2")].status == "overdue"
+
+
+def test_the_pdf_has_page_numbers_and_signature_lines_on_every_page(calls):
+    import io
+
+    from pypdf import PdfReader
+
+    report = selectors.callback_report(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30))
+    with translation.override("en"):
+        data = exports.report_pdf(report=report, detail=True)
+
+    pages = PdfReader(io.BytesIO(data)).pages
+    # the embedded CJK font maps characters through 2-byte codes: drop the zero bytes
+    texts = [page.extract_text().replace("\x00", "") for page in pages]
+    assert "Callback detail table" in texts[0] and "Period 2026-11-01 to 2026-11-30" in texts[0]
+    for number, text in enumerate(texts, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Agent signature" in text and "Supervisor signature" in text
+
+
+def test_the_pdf_is_made_with_a_chinese_font(calls):
+    report = selectors.callback_report(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30))
+
+    data = exports.report_pdf(report=report, detail=True)
+
+    assert data.startswith(b"%PDF")
+    assert b"NotoSansCJK" in data or b"FontFile" in data
+
+
+def test_a_missing_chinese_font_is_a_clear_error(monkeypatch, calls):
+    exports.cjk_font.cache_clear()
+    monkeypatch.setattr(exports, "FONT_PATTERNS", ())
+    monkeypatch.setenv("KEFU_CJK_FONT", "/nonexistent/font.ttf")
+    report = selectors.callback_report(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30))
+
+    try:
+        with pytest.raises(exports.FontMissing, match="fonts-noto-cjk"):
+            exports.report_pdf(report=report)
+    finally:
+        exports.cjk_font.cache_clear()
+
+
+def test_the_excel_tables(calls):
+    import io
+
+    from openpyxl import load_workbook
+
+    report = selectors.callback_report(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30))
+
+    with translation.override("en"):
+        data = exports.report_xlsx(report=report, detail=True)
+
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Summary", "Detail"]
+    detail = list(book["Detail"].iter_rows(values_only=True))
+    assert detail[0][0] == "Project"
+    assert len([r for r in detail[1:] if r and r[0] == "新客户回访 11月"]) == 4
+    assert book["Summary"].oddFooter.center.text == "Page &P of &N"
+
+
+def test_the_daily_job_lists_the_days_large_transfers_after_the_close(supervisor):
+    from kefu.callbacks.tasks import fill_large_transfer_lists
+
+    zhao = CustomerFactory(name="赵磊")
+    FundTransferFactory(
+        account__customer=zhao, occurred_at=dt.datetime(2026, 11, 24, 14, 32, tzinfo=SH)
+    )
+    project = callback_project(by=supervisor, callback_type="large_transfer")
+
+    with time_machine.travel(dt.datetime(2026, 11, 24, 16, 0, tzinfo=SH)):
+        added = fill_large_transfer_lists.call()
+        again = fill_large_transfer_lists.call()
+
+    target = project.targets.get()
+    assert (added, again) == (1, 0)
+    assert target.due_at.astimezone(SH).date() == dt.date(2026, 11, 25)
+    assert Project.objects.count() == 1
