@@ -6,6 +6,7 @@ from __future__ import annotations
 import glob
 import io
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -98,8 +99,15 @@ def _headings(*, quota: bool) -> list[str]:
     return cells
 
 
-def _detail_rows(report: CallbackReport):
+PROGRESS_EVERY_ROWS = 2000
+
+
+def _detail_rows(report: CallbackReport, progress: Callable[[int], None] | None = None):
+    done = 0
     for a in report_detail(start=report.start, end=report.end).iterator(chunk_size=2000):
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY_ROWS == 0:
+            progress(done)
         t = a.target
         yield [
             t.project.name,
@@ -133,7 +141,13 @@ def _title(report: CallbackReport, detail: bool) -> str:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def report_pdf(*, report: CallbackReport, detail: bool = False, by=None) -> bytes:
+def report_pdf(
+    *,
+    report: CallbackReport,
+    detail: bool = False,
+    by=None,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
     """The summary (or detail) table as an A4 landscape PDF."""
     from fpdf import FPDF
 
@@ -175,7 +189,9 @@ def report_pdf(*, report: CallbackReport, detail: bool = False, by=None) -> byte
     )
     pdf.ln(8)
     if detail:
-        _pdf_table(pdf, _detail_headings(), _detail_rows(report), [34, 28, 24, 28, 30, 24, 109])
+        _pdf_table(
+            pdf, _detail_headings(), _detail_rows(report, progress), [34, 28, 24, 28, 30, 24, 109]
+        )
     else:
         widths = [85, 28, 30, 24, 28, 30, 32]
         for heading, rows, quota in (
@@ -233,7 +249,13 @@ def _pdf_table(pdf, headings: list[str], rows, widths: list[int]) -> None:
 # --- Excel -----------------------------------------------------------------------------------
 
 
-def report_xlsx(*, report: CallbackReport, detail: bool = False, by=None) -> bytes:
+def report_xlsx(
+    *,
+    report: CallbackReport,
+    detail: bool = False,
+    by=None,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
     """The summary and, with ``detail``, every call of the period, as an .xlsx workbook."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -297,7 +319,7 @@ def report_xlsx(*, report: CallbackReport, detail: bool = False, by=None) -> byt
     if detail:
         ws = sheet(_("Detail"))
         bold_row(ws, _detail_headings())
-        for cells in _detail_rows(report):
+        for cells in _detail_rows(report, progress):
             ws.append(cells)
         ws.append([])
         ws.append([_("Agent signature: "), "", _("Supervisor signature: "), "", _("Date: ")])

@@ -552,6 +552,54 @@ class ReportFiling(models.Model):
         return f"{self.kind} {self.period}"
 
 
+class ReportExport(models.Model):
+    """A detail table printed in the background (NF-4): a quarter's calls make thousands of
+    pages, so the page shows progress and offers the file when it is ready."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "Excel"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Could not run")
+
+    fmt = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    period = models.CharField(_("period"), max_length=8)  # day, week, month, quarter
+    day = models.DateField(_("containing the day"))
+    label = models.CharField(_("period"), max_length=16, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    stored_name = models.CharField(max_length=255, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report export")
+        verbose_name_plural = _("report exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.fmt}"
+
+    @property
+    def percent_done(self) -> int:
+        if self.status == self.Status.FINISHED:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)
+
+
 class PortfolioPlan(models.Model):
     """A previewed distribution of customers to agents (PF-1), applied as previewed."""
 

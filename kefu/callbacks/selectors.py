@@ -410,6 +410,15 @@ def report_deadlines(*, today: dt.date | None = None, months: int = 3, quarters:
     return out
 
 
+def report_export_get(*, pk: int):
+    from kefu.callbacks.models import ReportExport
+
+    export = ReportExport.objects.filter(pk=pk).first()
+    if export is None:
+        raise NotFound(_("No such export."))
+    return export
+
+
 # --- portfolios (PF-2) -----------------------------------------------------------------------
 
 

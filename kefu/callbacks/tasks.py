@@ -39,6 +39,24 @@ def run_target_import(*, batch_id: int) -> dict[str, int]:
     return {"rows": result.rows, "added": result.added, "failed": result.failed}
 
 
+@task()
+def run_report_export(*, export_id: int) -> str:
+    """Print a queued detail table (PDF or Excel) in the background."""
+    from kefu.callbacks.models import ReportExport
+    from kefu.callbacks.services.reports import report_export_run
+
+    try:
+        report_export_run(export_id=export_id)
+    except Exception:
+        logger.exception("callback report export %s stopped", export_id)
+        ReportExport.objects.filter(pk=export_id).update(
+            status=ReportExport.Status.FAILED,
+            message=_("The export stopped on an unexpected error (see the server log)."),
+        )
+        raise
+    return str(export_id)
+
+
 @periodic("daily@16:00")
 @task()
 def fill_large_transfer_lists() -> int:

@@ -39,6 +39,17 @@ urlpatterns = [
     path("reports/", views.report_page, name="reports"),
     path("reports/export.<str:fmt>", views.report_export, name="report_export"),
     path("reports/filings/", views.report_file, name="report_file"),
+    path("reports/exports/", views.report_detail_queue, name="report_detail_queue"),
+    path(
+        "reports/exports/<int:export_id>/",
+        views.report_export_detail,
+        name="report_export_detail",
+    ),
+    path(
+        "reports/exports/<int:export_id>/file/",
+        views.report_export_file,
+        name="report_export_file",
+    ),
     path("portfolios/", views.portfolio_distribute, name="portfolios"),
     path("portfolios/plans/<int:plan_id>/apply/", views.portfolio_apply, name="portfolio_apply"),
     path("portfolios/overdue/", views.portfolio_overdue, name="portfolio_overdue"),

@@ -567,24 +567,67 @@ def report_page(request):
 @require_GET
 @require_perms(CALLBACK_REPORTS)
 def report_export(request, fmt: str):
+    """The summary table, made at once (a few pages). Detail tables are queued."""
     if fmt not in ("pdf", "xlsx"):
         raise Http404
     _form, kind, start, end, label = _report_period(request)
     report = selectors.callback_report(start=start, end=end, label=label)
-    detail = request.GET.get("detail") == "1"
     try:
         if fmt == "pdf":
-            data = exports.report_pdf(report=report, detail=detail, by=request.user)
+            data = exports.report_pdf(report=report, by=request.user)
             content_type = "application/pdf"
         else:
-            data = exports.report_xlsx(report=report, detail=detail, by=request.user)
+            data = exports.report_xlsx(report=report, by=request.user)
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     except exports.FontMissing as exc:
         return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type=content_type)
-    name = f"callbacks-{label}{'-detail' if detail else ''}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = f'attachment; filename="callbacks-{label}.{fmt}"'
     return response
+
+
+@require_POST
+@require_perms(CALLBACK_REPORTS)
+def report_detail_queue(request):
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    try:
+        export = services.report_export_queue(
+            fmt=request.POST.get("fmt", ""),
+            period=form.cleaned_data["period"],
+            day=form.cleaned_data["day"] or timezone.localdate(),
+            by=request.user,
+        )
+    except KefuError as exc:
+        return HttpResponse(exc.message, status=exc.status)
+    return redirect("callbacks:report_export_detail", export_id=export.pk)
+
+
+@require_GET
+@require_perms(CALLBACK_REPORTS)
+def report_export_detail(request, export_id: int):
+    export = selectors.report_export_get(pk=export_id)
+    template = (
+        "callbacks/partials/export_progress.html"
+        if request.htmx
+        else "callbacks/report_export.html"
+    )
+    return render(request, template, {"export": export})
+
+
+@require_GET
+@require_perms(CALLBACK_REPORTS)
+def report_export_file(request, export_id: int):
+    export = selectors.report_export_get(pk=export_id)
+    path = services.reports.exports_dir() / export.stored_name
+    if not export.stored_name or not path.is_file():
+        raise Http404
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"callbacks-{export.label}-detail.{export.fmt}",
+    )
 
 
 @require_POST

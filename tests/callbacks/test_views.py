@@ -246,3 +246,33 @@ def test_portfolio_pages_by_role(role_users, client_for):
     assert client_for(role_users["agent"]).get("/callbacks/portfolios/mine/").status_code == 200
     assert client_for(role_users["agent"]).get("/callbacks/portfolios/").status_code == 403
     assert client_for(role_users["qa"]).get("/callbacks/portfolios/mine/").status_code == 403
+
+
+def test_a_detail_table_is_made_in_the_background_with_progress(
+    supervisor, role_users, client_for, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client = client_for(role_users["manager"])
+
+    response = client.post(
+        "/callbacks/reports/exports/", {"fmt": "pdf", "period": "month", "day": "2026-11-25"}
+    )
+
+    from kefu.callbacks.models import ReportExport
+
+    export = ReportExport.objects.get()
+    assert response.status_code == 302
+    assert (export.status, export.label, export.created_by) == (
+        "finished",
+        "2026-11",
+        role_users["manager"],
+    )
+    page = client.get(f"/callbacks/reports/exports/{export.pk}/").content.decode()
+    assert 'id="export-file"' in page
+    pdf = client.get(f"/callbacks/reports/exports/{export.pk}/file/")
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    refused = client_for(role_users["callback"]).post(
+        "/callbacks/reports/exports/", {"fmt": "pdf", "period": "month"}
+    )
+    assert refused.status_code == 403 and ReportExport.objects.count() == 1

@@ -22,7 +22,11 @@ from kefu.callbacks.services.projects import (
     questionnaire_publish,
     questionnaire_version_save,
 )
-from kefu.callbacks.services.reports import report_filing_record
+from kefu.callbacks.services.reports import (
+    report_export_queue,
+    report_export_run,
+    report_filing_record,
+)
 from kefu.callbacks.services.targets import (
     Candidate,
     post_complaint_callback_request,
@@ -51,6 +55,8 @@ __all__ = [
     "questionnaire_publish",
     "questionnaire_version_save",
     "register_closed_complaint_source",
+    "report_export_queue",
+    "report_export_run",
     "report_filing_record",
     "target_dial_number",
     "target_for_agent",
