@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.callbacks.models import (
+    AgentProfile,
     CallbackType,
     FollowUp,
     OtherPurpose,
@@ -296,3 +297,16 @@ class FollowUpCloseForm(forms.Form):
 
 class RemoveForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class AgentProfileForm(forms.Form):
+    daily_quota = forms.IntegerField(
+        label=_("Callbacks per trading day"), min_value=0, max_value=500
+    )
+    skills = forms.MultipleChoiceField(
+        label=_("Skills"),
+        choices=AgentProfile.Skill.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    active = forms.BooleanField(label=_("Takes callbacks and customers"), required=False)

@@ -410,6 +410,25 @@ def report_deadlines(*, today: dt.date | None = None, months: int = 3, quarters:
     return out
 
 
+def agents_with_profiles():
+    """Active staff who take callbacks or portfolio customers, with their profile."""
+    from django.db.models import Q as Q_
+
+    from kefu.core.models import User
+
+    return (
+        User.objects.filter(is_active=True, kind=User.Kind.STAFF)
+        .filter(
+            Q_(groups__permissions__codename="work_callbacks")
+            | Q_(groups__permissions__codename="work_portfolio"),
+            groups__permissions__content_type__app_label="callbacks",
+        )
+        .select_related("callback_profile")
+        .distinct()
+        .order_by("username")
+    )
+
+
 def report_export_get(*, pk: int):
     from kefu.callbacks.models import ReportExport
 

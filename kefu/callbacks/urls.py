@@ -50,6 +50,7 @@ urlpatterns = [
         views.report_export_file,
         name="report_export_file",
     ),
+    path("agents/", views.agent_list, name="agents"),
     path("portfolios/", views.portfolio_distribute, name="portfolios"),
     path("portfolios/plans/<int:plan_id>/apply/", views.portfolio_apply, name="portfolio_apply"),
     path("portfolios/overdue/", views.portfolio_overdue, name="portfolio_overdue"),

@@ -18,6 +18,7 @@ from kefu.callbacks import exports, rules, selectors, services
 from kefu.callbacks.forms import (
     FOLLOW_UP_KINDS,
     FOLLOW_UP_ROWS,
+    AgentProfileForm,
     ContactForm,
     DistributeForm,
     FilingForm,
@@ -644,6 +645,46 @@ def report_file(request):
         else:
             messages.success(request, _("Recorded as handed in."))
     return redirect("callbacks:reports")
+
+
+# --- agents ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require_perms(CALLBACK_MANAGE)
+def agent_list(request):
+    agents = list(selectors.agents_with_profiles())
+    errors = None
+    if request.method == "POST":
+        user = next((a for a in agents if str(a.pk) == request.POST.get("user")), None)
+        if user is None:
+            raise Http404
+        form = AgentProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                services.agent_profile_save(user=user, by=request.user, **form.cleaned_data)
+            except KefuError as exc:
+                errors = exc
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("callbacks:agents")
+        else:
+            errors = form.errors
+    rows = []
+    for a in agents:
+        profile = getattr(a, "callback_profile", None)
+        initial = {
+            "daily_quota": profile.daily_quota if profile else rules.daily_quota_default(),
+            "skills": profile.skills if profile else [],
+            "active": profile.active if profile else True,
+        }
+        rows.append((a, AgentProfileForm(initial=initial, prefix=f"a{a.pk}")))
+    return render(
+        request,
+        "callbacks/agent_list.html",
+        {"rows": rows, "errors": errors},
+        status=400 if errors else 200,
+    )
 
 
 # --- portfolios ------------------------------------------------------------------------------

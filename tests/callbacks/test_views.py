@@ -276,3 +276,22 @@ def test_a_detail_table_is_made_in_the_background_with_progress(
         "/callbacks/reports/exports/", {"fmt": "pdf", "period": "month"}
     )
     assert refused.status_code == 403 and ReportExport.objects.count() == 1
+
+
+def test_a_supervisor_sets_an_agents_quota_and_skills(supervisor, agent, client_for, role_users):
+    client = client_for(supervisor)
+
+    page = client.get("/callbacks/agents/")
+    response = client.post(
+        "/callbacks/agents/",
+        {"user": agent.pk, "daily_quota": 25, "skills": ["vip", "brokerage"], "active": "on"},
+    )
+    bad = client.post("/callbacks/agents/", {"user": agent.pk, "daily_quota": -1})
+
+    from kefu.callbacks.models import AgentProfile
+
+    profile = AgentProfile.objects.get(user=agent)
+    assert page.status_code == 200 and agent.username in page.content.decode()
+    assert response.status_code == 302 and bad.status_code == 400
+    assert (profile.daily_quota, profile.skills, profile.active) == (25, ["brokerage", "vip"], True)
+    assert client_for(agent).get("/callbacks/agents/").status_code == 403

@@ -14,6 +14,7 @@ from kefu.callbacks.services.portfolios import (
     portfolio_plan_create,
 )
 from kefu.callbacks.services.projects import (
+    agent_profile_save,
     project_close,
     project_create,
     project_start,
@@ -39,6 +40,7 @@ from kefu.callbacks.services.targets import (
 )
 
 __all__ = [
+    "agent_profile_save",
     "Candidate",
     "attempt_record",
     "event_record",

@@ -310,3 +310,32 @@ def project_close(*, project: Project, by) -> Project:
     event_record(action="callback.project.closed", actor=by, project=project)
     audit_record(actor=by, action="callback.project.closed", obj=project)
     return project
+
+
+@transaction.atomic
+def agent_profile_save(*, user, by, daily_quota: int, skills: Sequence[str], active: bool):
+    """Set an agent's callbacks per trading day (CB-4) and skills (PF-1)."""
+    from kefu.callbacks.models import AgentProfile
+
+    errors: dict[str, list[str]] = {}
+    if not 0 <= daily_quota <= 500:
+        errors["daily_quota"] = [_("Choose from 0 to 500 callbacks a trading day.")]
+    unknown = [s for s in skills if s not in AgentProfile.Skill.values]
+    if unknown:
+        errors["skills"] = [_("Unknown skill: %(skill)s.") % {"skill": ", ".join(unknown)}]
+    if errors:
+        raise ValidationFailed(_("Please correct the fields marked."), errors=errors)
+    profile, _created = AgentProfile.objects.select_for_update().get_or_create(user=user)
+    old = {"daily_quota": profile.daily_quota, "skills": profile.skills, "active": profile.active}
+    profile.daily_quota = daily_quota
+    profile.skills = sorted(set(skills))
+    profile.active = active
+    profile.save(update_fields=["daily_quota", "skills", "active"])
+    new = {"daily_quota": profile.daily_quota, "skills": profile.skills, "active": profile.active}
+    audit_record(
+        actor=by,
+        action="callback.agent.updated",
+        obj=user,
+        changes={k: (old[k], new[k]) for k in old if old[k] != new[k]},
+    )
+    return profile
