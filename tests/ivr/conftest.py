@@ -221,3 +221,10 @@ def phone():
         return Phone(caller, **kwargs)
 
     return dial
+
+
+@pytest.fixture(autouse=True)
+def _api_steps_in_the_test_thread(settings):
+    # The test database lives in the test's own transaction and connection: API steps must
+    # run in this thread to see it (the thread of their own is tested with real servers).
+    settings.KEFU_IVR_API_THREADS = False
