@@ -238,12 +238,3 @@ KEFU_IVR_PAYMENT_CODE_MINUTES = env_int("KEFU_IVR_PAYMENT_CODE_MINUTES", 5)
 KEFU_IVR_API_THREADS = env_bool("KEFU_IVR_API_THREADS", True)
 # A TTF/OTF/TTC font with Chinese glyphs for statement PDFs (default: Noto Sans CJK, found).
 KEFU_CJK_FONT = env("KEFU_CJK_FONT") or ""
-
-# IVR (kefu.ivr): flow files, query-password lockout, cash-advance fee, payment codes.
-KEFU_IVR_FLOWS_DIR = env("KEFU_IVR_FLOWS_DIR") or str(BASE_DIR / "ivr" / "flows")
-KEFU_IVR_PASSWORD_MAX_FAILURES = env_int("KEFU_IVR_PASSWORD_MAX_FAILURES", 3)
-KEFU_IVR_CASH_ADVANCE_FEE_RATE = env("KEFU_IVR_CASH_ADVANCE_FEE_RATE") or "0.01"
-KEFU_IVR_CASH_ADVANCE_FEE_MIN = env("KEFU_IVR_CASH_ADVANCE_FEE_MIN") or "10.00"
-KEFU_IVR_PAYMENT_CODE_MINUTES = env_int("KEFU_IVR_PAYMENT_CODE_MINUTES", 5)
-# A TTF/OTF/TTC font with Chinese glyphs for statement PDFs (default: Noto Sans CJK, found).
-KEFU_CJK_FONT = env("KEFU_CJK_FONT") or ""
