@@ -693,9 +693,16 @@ def targets_distribute(
     for (agent_id, day), target_ids in by_pair.items():
         for i in range(0, len(target_ids), 900):
             with transaction.atomic():
-                Target.objects.filter(
-                    pk__in=target_ids[i : i + 900], assigned_to__isnull=True
-                ).update(assigned_to_id=agent_id, scheduled_on=day)
+                # Look the rows up by primary key only: with "assigned_to IS NULL" in the
+                # same condition SQLite walks the index of every unassigned callback instead.
+                free = [
+                    pk
+                    for pk, agent in Target.objects.filter(
+                        pk__in=target_ids[i : i + 900]
+                    ).values_list("pk", "assigned_to_id")
+                    if agent is None
+                ]
+                Target.objects.filter(pk__in=free).update(assigned_to_id=agent_id, scheduled_on=day)
     with transaction.atomic():
         data = {
             "assigned": len(plan.assignments),
