@@ -84,6 +84,23 @@ def pending_handover(*, ticket: Ticket) -> HandOver | None:
     )
 
 
+# The columns the work list shows: an agent may have a few hundred open tickets, and
+# building every column of each costs more than the query.
+MY_WORK_FIELDS = (
+    "kind",
+    "category",
+    "status",
+    "received_at",
+    "owner_id",
+    "customer__name",
+    "owner__username",
+    "owner__display_name",
+    "assignee__username",
+    "assignee__display_name",
+    "team__name",
+)
+
+
 def my_work(*, user, limit: int = 100) -> list[Ticket]:
     """Open tickets ``user`` owns or is assigned, most urgent clock first (SR-4, SR-9).
 
@@ -92,7 +109,9 @@ def my_work(*, user, limit: int = 100) -> list[Ticket]:
     """
     owned = Ticket.objects.filter(owner=user, status__in=OPEN_STATUSES).values("id")
     assigned = Ticket.objects.filter(assignee=user, status__in=OPEN_STATUSES).values("id")
-    tickets = list(_with_clocks(Ticket.objects.filter(pk__in=owned.union(assigned))))
+    tickets = list(
+        _with_clocks(Ticket.objects.filter(pk__in=owned.union(assigned))).only(*MY_WORK_FIELDS)
+    )
 
     def urgency(t: Ticket):
         due = [c.due_at for c in getattr(t, "open_clocks", []) if c.state == ClockState.RUNNING]

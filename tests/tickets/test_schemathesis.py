@@ -15,6 +15,21 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The WSGI handler closes old connections when a request starts and finishes; inside a
+    test that would close the connection holding the test's transaction (PostgreSQL).
+    Django's test client disconnects the same signal handlers."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def bearer(role_users, api_client_for, create, customer):
     """A supervisor's token (sees every ticket) and a few tickets to find."""
