@@ -144,3 +144,12 @@ class ExamForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["draw_category"].choices = [("", _("All questions")), *categories]
         self.fields["questions"].choices = list(questions)
+
+
+class ExamEditForm(ExamForm):
+    """The exam form without the random draw: an existing exam's questions are ticked."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["draw_count"]
+        del self.fields["draw_category"]

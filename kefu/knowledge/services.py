@@ -174,6 +174,34 @@ def category_update(
     return category
 
 
+@transaction.atomic
+def category_delete(*, category: Category, by: User | None) -> None:
+    """Delete an empty category. One that still holds articles (in any state, archived
+    included) or categories below it is refused: move or re-file them first."""
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    if category.children.exists():
+        raise Conflict(
+            _("“%(name)s” has categories below it; move or delete them first.")
+            % {"name": category.name}
+        )
+    articles = category.articles.count()
+    if articles:
+        raise Conflict(
+            _(
+                "“%(name)s” still holds %(n)d articles (archived ones included); move them to "
+                "another category first."
+            )
+            % {"name": category.name, "n": articles}
+        )
+    audit_record(
+        actor=by,
+        action="knowledge.category.deleted",
+        obj=category,
+        data={"name": category.name, "parent": category.parent_id},
+    )
+    category.delete()
+
+
 def _tags(names: Sequence[str]) -> list[Tag]:
     return [Tag.objects.get_or_create(name=n.strip()[:32])[0] for n in names if n.strip()]
 

@@ -326,6 +326,98 @@ def exam_create(
     return exam
 
 
+@transaction.atomic
+def exam_update(
+    *,
+    exam: Exam,
+    by: User | None,
+    title: str,
+    duration_minutes: int,
+    pass_percent: int,
+    opens_at: dt.datetime | None,
+    closes_at: dt.datetime | None,
+    question_ids: Sequence[int],
+) -> Exam:
+    """Change an exam. Title, time limit, pass mark and dates can change at any time (a
+    sitting already started keeps the time limit it started with); the questions only while
+    nobody has sat the exam, so that every sitting is scored on the same questions."""
+    exam = Exam.objects.select_for_update().get(pk=exam.pk)
+    title = " ".join((title or "").split())[:100]
+    opens_at = opens_at or exam.opens_at
+    errors = _exam_errors(
+        title=title,
+        duration_minutes=duration_minutes,
+        pass_percent=pass_percent,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    old_ids = set(exam.questions.values_list("pk", flat=True))
+    new_ids = set(question_ids)
+    if new_ids != old_ids:
+        if exam.attempts.exists():
+            errors["questions"] = [
+                _(
+                    "Agents have already sat this exam, so its questions can no longer "
+                    "change; create a new exam instead."
+                )
+            ]
+        elif not new_ids:
+            errors["questions"] = [_("Choose questions or a number of questions to draw.")]
+        elif len(new_ids) > MAX_EXAM_QUESTIONS:
+            errors["questions"] = [
+                _("An exam can have at most %(n)d questions.") % {"n": MAX_EXAM_QUESTIONS}
+            ]
+        else:
+            added = new_ids - old_ids
+            if Question.objects.filter(pk__in=added, active=True).count() != len(added):
+                errors["questions"] = [_("Some chosen questions no longer exist or are inactive.")]
+    if errors:
+        raise ValidationFailed(_("The exam has errors; nothing was saved."), errors=errors)
+    before = {
+        "title": exam.title,
+        "duration_minutes": exam.duration_minutes,
+        "pass_percent": exam.pass_percent,
+        "opens_at": exam.opens_at,
+        "closes_at": exam.closes_at,
+    }
+    exam.title = title
+    exam.duration_minutes = duration_minutes
+    exam.pass_percent = pass_percent
+    exam.opens_at = opens_at
+    exam.closes_at = closes_at
+    exam.save(update_fields=list(before))
+    changes = {
+        key: (old, getattr(exam, key)) for key, old in before.items() if old != getattr(exam, key)
+    }
+    if new_ids != old_ids:
+        exam.questions.set(sorted(new_ids))
+        changes["questions"] = (sorted(old_ids), sorted(new_ids))
+    if changes:
+        audit_record(actor=by, action="knowledge.exam.changed", obj=exam, changes=changes)
+    return exam
+
+
+@transaction.atomic
+def exam_delete(*, exam: Exam, by: User | None) -> None:
+    """Delete an exam nobody has sat; one with sittings keeps its scores and can only be
+    closed."""
+    exam = Exam.objects.select_for_update().get(pk=exam.pk)
+    if exam.attempts.exists():
+        raise Conflict(
+            _(
+                "Agents have already sat this exam; it cannot be deleted, because their "
+                "scores would go with it. Close it instead."
+            )
+        )
+    audit_record(
+        actor=by,
+        action="knowledge.exam.deleted",
+        obj=exam,
+        data={"title": exam.title, "questions": exam.questions.count()},
+    )
+    exam.delete()
+
+
 def exam_is_open(exam: Exam, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     return exam.opens_at <= now and (exam.closes_at is None or now < exam.closes_at)

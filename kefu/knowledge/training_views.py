@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -12,7 +13,7 @@ from kefu.core.errors import KefuError, NotFound
 from kefu.core.permissions import has_perms, require_perms
 from kefu.core.roles import MANAGE_TRAINING, TAKE_TRAINING, VIEW_TRAINING_RESULTS
 from kefu.knowledge import selectors, training
-from kefu.knowledge.forms import ExamForm
+from kefu.knowledge.forms import ExamEditForm, ExamForm
 from kefu.knowledge.models import Exam, Question
 
 
@@ -206,3 +207,83 @@ def exam_open(request, exam_id: int):
 @require_perms(MANAGE_TRAINING)
 def exam_close(request, exam_id: int):
     return _exam_action(request, exam_id, training.exam_close)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perms(MANAGE_TRAINING)
+def exam_edit(request, exam_id: int):
+    """Change an exam's title, time limit, pass mark, dates and (before anyone sits it) its
+    questions."""
+    exam = Exam.objects.filter(pk=exam_id).first()
+    if exam is None:
+        raise Http404(_("No such exam."))
+    current = list(exam.questions.select_related("article").order_by("pk"))
+    current_ids = {q.pk for q in current}
+    others = (
+        Question.objects.filter(active=True)
+        .exclude(pk__in=current_ids)
+        .select_related("article")
+        .order_by("-pk")[:300]
+    )
+    sat = exam.attempts.exists()
+    form = ExamEditForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "title": exam.title,
+            "duration_minutes": exam.duration_minutes,
+            "pass_percent": exam.pass_percent,
+            "opens_at": timezone.localtime(exam.opens_at).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": timezone.localtime(exam.closes_at).strftime("%Y-%m-%dT%H:%M")
+            if exam.closes_at
+            else None,
+            "questions": sorted(current_ids),
+        },
+        questions=[
+            (q.pk, f"{q.text[:80]} ({q.get_kind_display()})")
+            for q in [*current, *([] if sat else others)]
+        ],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            training.exam_update(
+                exam=exam,
+                by=request.user,
+                title=data["title"],
+                duration_minutes=data["duration_minutes"],
+                pass_percent=data["pass_percent"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                question_ids=data["questions"],
+            )
+        except KefuError as exc:
+            if not exc.errors:
+                form.add_error(None, exc.message)
+            for field, errors in exc.errors.items():
+                for e in errors:
+                    form.add_error(field if field in form.fields else None, e)
+        else:
+            messages.success(request, _("Exam “%(title)s” saved.") % {"title": exam.title})
+            return redirect("knowledge:exams")
+    return render(
+        request,
+        "knowledge/training_exam_edit.html",
+        {"form": form, "exam": exam, "sat": sat},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@require_perms(MANAGE_TRAINING)
+def exam_delete(request, exam_id: int):
+    exam = Exam.objects.filter(pk=exam_id).first()
+    if exam is None:
+        raise Http404(_("No such exam."))
+    title = exam.title
+    try:
+        training.exam_delete(exam=exam, by=request.user)
+    except KefuError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Exam “%(title)s” deleted.") % {"title": title})
+    return redirect("knowledge:exams")

@@ -27,6 +27,11 @@ urlpatterns = [
     path("lexicon/", views.lexicon, name="lexicon"),
     path("manage/categories/", views.categories, name="categories"),
     path("manage/categories/<int:category_id>/", views.category_edit, name="category_edit"),
+    path(
+        "manage/categories/<int:category_id>/delete/",
+        views.category_delete,
+        name="category_delete",
+    ),
     path("training/", training_views.practice_today, name="practice"),
     path("training/attempts/<int:attempt_id>/", training_views.attempt_detail, name="attempt"),
     path(
@@ -38,4 +43,6 @@ urlpatterns = [
     path("training/exams/", training_views.exams, name="exams"),
     path("training/exams/<int:exam_id>/open/", training_views.exam_open, name="exam_open"),
     path("training/exams/<int:exam_id>/close/", training_views.exam_close, name="exam_close"),
+    path("training/exams/<int:exam_id>/edit/", training_views.exam_edit, name="exam_edit"),
+    path("training/exams/<int:exam_id>/delete/", training_views.exam_delete, name="exam_delete"),
 ]

@@ -499,3 +499,20 @@ def category_edit(request, category_id: int):
             return redirect("knowledge:categories")
     new_form = CategoryForm(categories=selectors.category_choices(), prefix="new")
     return _categories_page(request, new_form, form, category)
+
+
+@require_POST
+@require_perms(*EDIT_ARTICLE)
+def category_delete(request, category_id: int):
+    """Delete an empty category (no articles, nothing below it)."""
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise Http404(_("No category with this number."))
+    name = category.name
+    try:
+        services.category_delete(category=category, by=request.user)
+    except KefuError as exc:
+        messages.error(request, exc.message)
+        return redirect("knowledge:category_edit", category_id=category_id)
+    messages.success(request, _("Category “%(name)s” deleted.") % {"name": name})
+    return redirect("knowledge:categories")

@@ -1,4 +1,5 @@
-"""Editor pages: the category tree (create, rename, move) and exams (create, open, close)."""
+"""Editor pages: the category tree (create, rename, move, delete) and exams (create, edit,
+open, close, delete)."""
 
 from __future__ import annotations
 
@@ -115,6 +116,52 @@ def test_other_roles_cannot_change_categories(tree, role_users, client_for, role
         ).status_code
         == 403
     )
+    assert _snapshot() == before
+
+
+def test_an_editor_deletes_an_empty_category(tree, role_users, client_for):
+    client = client_for(role_users["editor"])
+    edit_page = client.get(reverse("knowledge:category_edit", args=[tree["fund"].pk]))
+
+    response = client.post(reverse("knowledge:category_delete", args=[tree["fund"].pk]))
+
+    assert 'id="kb-category-delete"' in edit_page.text
+    assert response.status_code == 302
+    assert not Category.objects.filter(pk=tree["fund"].pk).exists()
+    event = AuditEvent.objects.get(action="knowledge.category.deleted")
+    assert event.data["name"] == "基金"
+
+
+def test_a_category_with_articles_or_children_is_not_deleted(tree, role_users, client_for, publish):
+    publish("提前还款", category=tree["repay"])
+    client = client_for(role_users["editor"])
+    before = _snapshot()
+
+    with translation.override("zh-hans"):
+        with_children = client.post(
+            reverse("knowledge:category_delete", args=[tree["card"].pk]), follow=True
+        )
+        with_articles = client.post(
+            reverse("knowledge:category_delete", args=[tree["repay"].pk]), follow=True
+        )
+
+    assert _snapshot() == before
+    assert "信用卡" in with_children.text and with_children.status_code == 200
+    messages = [str(m) for m in with_articles.context["messages"]]
+    assert any("还款" in m and "1" in m for m in messages), messages
+    assert not AuditEvent.objects.filter(action="knowledge.category.deleted").exists()
+    assert client.post(reverse("knowledge:category_delete", args=[999])).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["agent", "supervisor", "qa"])
+def test_other_roles_cannot_delete_categories(tree, role_users, client_for, role):
+    before = _snapshot()
+
+    response = client_for(role_users[role]).post(
+        reverse("knowledge:category_delete", args=[tree["fund"].pk])
+    )
+
+    assert response.status_code == 403
     assert _snapshot() == before
 
 
@@ -308,3 +355,122 @@ def test_other_roles_cannot_create_open_or_close_exams(bank, role_users, client_
     assert client.post(reverse("knowledge:exam_close", args=[exam.pk])).status_code == 403
     assert client.post(reverse("knowledge:exam_open", args=[exam.pk])).status_code == 403
     assert list(Exam.objects.values_list("pk", "opens_at", "closes_at")) == before
+    assert client.get(reverse("knowledge:exam_edit", args=[exam.pk])).status_code == 403
+    assert (
+        client.post(
+            reverse("knowledge:exam_edit", args=[exam.pk]),
+            {"title": "改", "duration_minutes": "5", "pass_percent": "50"},
+        ).status_code
+        == 403
+    )
+    assert client.post(reverse("knowledge:exam_delete", args=[exam.pk])).status_code == 403
+    assert list(Exam.objects.values_list("pk", "title", "opens_at", "closes_at")) == [
+        (exam.pk, "考试", *before[0][1:])
+    ]
+
+
+def _exam_post(exam, **changes):
+    data = {
+        "title": exam.title,
+        "duration_minutes": str(exam.duration_minutes),
+        "pass_percent": str(exam.pass_percent),
+        "opens_at": timezone.localtime(exam.opens_at).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": "",
+        "questions": [str(pk) for pk in exam.questions.values_list("pk", flat=True)],
+    }
+    data.update(changes)
+    return data
+
+
+def test_an_editor_edits_an_exam_nobody_has_sat(bank, role_users, client_for):
+    exam = training.exam_create(
+        by=None, title="考试", duration_minutes=10, question_ids=[bank[0].pk]
+    )
+    client = client_for(role_users["editor"])
+    url = reverse("knowledge:exam_edit", args=[exam.pk])
+
+    page = client.get(url)
+    response = client.post(
+        url,
+        _exam_post(
+            exam,
+            title="还款知识考试",
+            duration_minutes="15",
+            questions=[str(bank[1].pk), str(bank[2].pk)],
+        ),
+    )
+
+    assert page.status_code == 200 and 'id="kb-exam-edit"' in page.text
+    assert response.status_code == 302
+    exam.refresh_from_db()
+    assert (exam.title, exam.duration_minutes) == ("还款知识考试", 15)
+    assert set(exam.questions.values_list("pk", flat=True)) == {bank[1].pk, bank[2].pk}
+    event = AuditEvent.objects.get(action="knowledge.exam.changed")
+    assert set(event.changes) >= {"title", "duration_minutes", "questions"}
+
+
+def test_the_questions_of_an_exam_already_sat_cannot_change(bank, role_users, client_for):
+    exam = training.exam_create(
+        by=None, title="考试", duration_minutes=10, question_ids=[bank[0].pk]
+    )
+    training.exam_start(agent=role_users["agent"], exam=exam)
+    client = client_for(role_users["editor"])
+    url = reverse("knowledge:exam_edit", args=[exam.pk])
+
+    with pytest.raises(ValidationFailed) as exc:
+        training.exam_update(
+            exam=exam,
+            by=None,
+            title="考试",
+            duration_minutes=10,
+            pass_percent=80,
+            opens_at=None,
+            closes_at=None,
+            question_ids=[bank[1].pk],
+        )
+    renamed = client.post(url, _exam_post(exam, title="改名后的考试", duration_minutes="30"))
+
+    assert "questions" in exc.value.errors
+    assert renamed.status_code == 302
+    exam.refresh_from_db()
+    assert (exam.title, exam.duration_minutes) == ("改名后的考试", 30)
+    assert list(exam.questions.values_list("pk", flat=True)) == [bank[0].pk]
+
+
+def test_bad_exam_edits_change_nothing(bank, role_users, client_for):
+    exam = training.exam_create(
+        by=None, title="考试", duration_minutes=10, question_ids=[bank[0].pk]
+    )
+    client = client_for(role_users["editor"])
+    url = reverse("knowledge:exam_edit", args=[exam.pk])
+
+    with translation.override("zh-hans"):
+        no_questions = client.post(url, _exam_post(exam, questions=[]))
+        bad_time = client.post(url, _exam_post(exam, duration_minutes="0", title="新名字"))
+
+    assert no_questions.status_code == 400 and 'role="alert"' in no_questions.text
+    assert bad_time.status_code == 400
+    exam.refresh_from_db()
+    assert (exam.title, exam.duration_minutes) == ("考试", 10)
+    assert not AuditEvent.objects.filter(action="knowledge.exam.changed").exists()
+    assert client.get(reverse("knowledge:exam_edit", args=[999])).status_code == 404
+
+
+def test_an_exam_is_deleted_only_while_nobody_has_sat_it(bank, role_users, client_for):
+    unused = training.exam_create(
+        by=None, title="没人考", duration_minutes=10, question_ids=[bank[0].pk]
+    )
+    sat = training.exam_create(
+        by=None, title="有人考", duration_minutes=10, question_ids=[bank[0].pk]
+    )
+    training.exam_start(agent=role_users["agent"], exam=sat)
+    client = client_for(role_users["editor"])
+
+    deleted = client.post(reverse("knowledge:exam_delete", args=[unused.pk]))
+    refused = client.post(reverse("knowledge:exam_delete", args=[sat.pk]), follow=True)
+
+    assert deleted.status_code == 302
+    assert list(Exam.objects.values_list("title", flat=True)) == ["有人考"]
+    assert sat.attempts.count() == 1
+    assert any("Close it" in str(m) or "关闭" in str(m) for m in refused.context["messages"])
+    assert AuditEvent.objects.filter(action="knowledge.exam.deleted").count() == 1
