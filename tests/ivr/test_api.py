@@ -192,3 +192,38 @@ def test_an_agent_cannot_read_call_records(demo, platform, role_users, api_clien
     response = api_client_for(role_users["agent"]).get(f"/api/ivr/calls/{call_id}")
 
     assert response.status_code == 403
+
+
+def test_input_after_a_transfer_is_a_409_and_changes_nothing(demo, platform):
+    call_id = start(platform, caller="13800000000")["call_id"]
+    step = post(platform, f"/api/ivr/calls/{call_id}/input", {"digits": "9#"}).json()
+    assert step["action"]["type"] == "transfer"
+    steps = Call.objects.get(pk=call_id).steps
+
+    response = post(platform, f"/api/ivr/calls/{call_id}/input", {"digits": "1"})
+
+    assert response.status_code == 409
+    assert "transferred" in response.json()["title"]
+    assert Call.objects.get(pk=call_id).steps == steps
+
+
+def test_without_a_token_the_api_is_refused_and_nothing_changes(demo, client, platform):
+    call_id = start(platform)["call_id"]
+
+    responses = [
+        post(client, "/api/ivr/calls", {"caller": "13911110001"}),
+        post(client, f"/api/ivr/calls/{call_id}/input", {"digits": "1"}),
+        post(client, f"/api/ivr/calls/{call_id}/hangup"),
+        client.get(f"/api/ivr/calls/{call_id}"),
+    ]
+
+    assert [r.status_code for r in responses] == [401, 401, 401, 401]
+    assert Call.objects.count() == 1 and Call.objects.get().status == "active"
+
+
+def test_a_caller_number_too_long_is_a_422_naming_the_field(demo, platform):
+    response = post(platform, "/api/ivr/calls", {"caller": "1" * 25})
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "caller"
+    assert Call.objects.count() == 0

@@ -138,3 +138,64 @@ def test_every_node_is_recorded_with_a_timestamp_in_order(demo, phone):
     assert "limits:read" in entered
     assert all(e.at is not None for e in events)
     assert p.call.functions == ["limits"]
+
+
+def _card_data():
+    from kefu.customers.models import Card, CardAccount, Transaction
+
+    return (
+        list(Card.objects.order_by("pk").values()),
+        list(CardAccount.objects.order_by("pk").values()),
+        Transaction.objects.count(),
+    )
+
+
+ID, PASSWORD = "110105197803150315#", "135790#"
+
+
+@pytest.mark.parametrize(
+    "setup,keys,where",
+    [
+        ([], [], "main:identify"),
+        ([], [ID], "verify:password"),
+        ([ID, PASSWORD], ["1", "4"], "bills:ask_month"),
+        ([], ["2#", ID, PASSWORD], "lost:confirm"),
+        ([], ["4#", "6288880000000047#", "0531#"], "activation:ask_id6"),
+        ([ID, PASSWORD], ["3", "1", "582046#"], "passwords:query_confirm"),
+        ([ID, PASSWORD], ["5", "2"], "autopay:cancel_confirm"),
+        ([ID, PASSWORD], ["4"], "delivery:menu"),
+        (
+            [ID, PASSWORD, "3", "2", "480261#", "480261#", "*", "*"],
+            ["7", "480261#", "3000#"],
+            "cash:confirm",
+        ),
+        ([ID, PASSWORD], ["0"], "queue:cards"),
+    ],
+)
+def test_a_hang_up_anywhere_is_recorded_there_and_leaves_nothing_half_done(
+    demo, phone, setup, keys, where
+):
+    p = phone()
+    p.keys(*setup)
+    before = _card_data()
+    p.keys(*keys)
+
+    call = p.hang_up()
+
+    assert call.status == Call.Status.ABANDONED
+    assert call.hangup_node == where
+    assert call.events.order_by("-seq").first().kind == "hangup"
+    assert _card_data() == before
+    with pytest.raises(Conflict):
+        p.press("1")
+
+
+def test_a_hang_up_after_the_ivr_ended_the_call_changes_nothing(demo, phone):
+    p = phone()
+    p.keys("", "", "")  # three timeouts: the IVR says goodbye and ends the call
+    ended = p.call
+
+    call = p.hang_up()
+
+    assert (call.status, call.ended_at, call.hangup_node) == ("finished", ended.ended_at, "")
+    assert not call.events.filter(kind="hangup").exists()

@@ -382,3 +382,58 @@ def test_installment_goes_to_an_agent_with_the_reason(zhang):
     assert step.action["type"] == "transfer"
     assert step.action["context"]["reason"] == "installment"
     assert step.action["context"]["last_function"] == "installment"
+
+
+# --- nothing a caller does changes another customer's data ------------------------------------
+
+
+@pytest.fixture
+def li(demo, phone):
+    """李娜, the supplementary cardholder on 张伟's account, verified by card number."""
+    p = phone("13911110002")
+    p.verify_by_card("6288880000000021", "246802")
+    assert p.node == "services:menu"
+    return p
+
+
+@pytest.mark.parametrize(
+    "keys,refusal",
+    [
+        (["4", "3"], "修改账单寄送方式仅限主卡持卡人办理"),
+        (["5", "2", "1"], "自动还款设置仅限主卡持卡人办理"),
+    ],
+)
+def test_a_supplementary_cardholder_cannot_change_the_primary_holders_account(
+    li, demo, keys, refusal
+):
+    before = CardAccount.objects.filter(pk=demo["zhang_account"].pk).values().get()
+    audit = AuditEvent.objects.count()
+
+    li.keys(*keys)
+
+    assert refusal in li.heard[-len(keys)]
+    assert CardAccount.objects.filter(pk=demo["zhang_account"].pk).values().get() == before
+    assert AuditEvent.objects.count() == audit
+
+
+def test_a_lost_card_report_offers_only_the_callers_own_cards(demo, phone):
+    p = phone("13911110002")
+    p.press("2#")
+    p.verify_by_card("6288880000000021", "246802")
+
+    assert "尾号0021" in p.prompt and "0013" not in p.prompt
+    p.press("1")
+
+    assert Card.objects.get(pk=demo["li_card"].pk).status == Card.Status.LOST
+    assert Card.objects.get(pk=demo["zhang_card"].pk).status == Card.Status.ACTIVE
+    assert not Card.objects.filter(holder=demo["zhang"]).exclude(pk=demo["zhang_card"].pk).exists()
+
+
+def test_a_password_change_touches_only_the_verified_card(li, demo):
+    zhang_before = Card.objects.get(pk=demo["zhang_card"].pk).query_password_hash
+
+    li.keys("3", "1", "582046#", "582046#")
+
+    assert "查询密码修改成功" in li.prompt
+    assert verify_secret(Card.objects.get(pk=demo["li_card"].pk).query_password_hash, "582046")
+    assert Card.objects.get(pk=demo["zhang_card"].pk).query_password_hash == zhang_before

@@ -176,3 +176,43 @@ def test_an_inactive_card_is_sent_to_activation(demo, phone):
 
     assert "尚未开卡" in p.prompt
     assert p.node == "main:identify"
+
+
+def test_a_card_without_a_query_password_sets_one_after_its_details_then_verifies(demo, phone):
+    from kefu.core.crypto import verify_secret
+    from tests.factories import CardFactory
+
+    card = CardFactory(account__customer=demo["wang"], number="6288880000000997")
+    p = phone("13911110003")
+    p.keys("*", "6288880000000997#")
+    assert "尚未设置查询密码" in p.prompt and p.node == "verify:no_password"
+
+    p.keys("1", "1229#", "345678#")  # expiry MMYY, last six of the passport number
+    assert "请设置6位数字的查询密码" in p.prompt
+    p.press("111111#")
+    assert "过于简单" in p.prompt
+    p.keys("470258#", "470258#")
+
+    assert "查询密码设置成功" in p.prompt and p.node == "verify:password"
+    card.refresh_from_db()
+    assert verify_secret(card.query_password_hash, "470258")
+    p.press("470258#")
+    assert p.node == SERVICES_MENU
+    assert p.call.customer == demo["wang"]
+    text = str(p.call.state) + str(list(p.call.events.values_list("keys", "data")))
+    assert "470258" not in text and "345678" not in text and "1229" not in text
+
+
+def test_wrong_card_details_set_no_query_password(demo, phone):
+    from tests.factories import CardFactory
+
+    card = CardFactory(account__customer=demo["wang"], number="6288880000000997")
+    p = phone("13911110003")
+    p.keys("*", "6288880000000997#", "1")
+
+    p.keys("1229#", "000000#", "1229#", "000001#", "0130#", "345678#")
+
+    assert "卡片信息核对未通过" in p.prompt
+    assert p.step.action == {"type": "hangup"} and p.call.verification != "verified"
+    card.refresh_from_db()
+    assert card.query_password_hash == ""
