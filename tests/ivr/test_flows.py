@@ -151,6 +151,23 @@ def test_a_node_nothing_leads_to_is_refused(flow_dir):
     assert any("node 'orphan'" in p and "no other node leads here" in p for p in found)
 
 
+def test_nodes_that_lead_to_each_other_without_waiting_are_refused(flow_dir):
+    edit(
+        flow_dir / "limits.yaml",
+        "  after:\n",
+        "  again:\n    type: say\n    prompt: 再说一遍\n    next: once_more\n"
+        "  once_more:\n    type: say\n    prompt: 又一遍\n    next: again\n  after:\n",
+    )
+    edit(flow_dir / "limits.yaml", 'options: {"1": read,', 'options: {"1": again,')
+
+    found = problems(flow_dir)
+
+    assert len(found) == 1, found
+    assert found[0].startswith("limits.yaml line ")
+    assert "node 'again'" in found[0]
+    assert "limits:again → limits:once_more → limits:again" in found[0]
+
+
 def test_a_transfer_to_an_undeclared_queue_is_refused(flow_dir):
     edit(flow_dir / "main.yaml", "    queue: travel\n", "    queue: trips\n")
 

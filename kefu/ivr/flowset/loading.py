@@ -206,7 +206,59 @@ def _build(raw_flows: dict[str, dict], paths: dict[str, Path], lines: dict[str, 
             if node_id != flow.start and ref not in referenced:
                 p.add("no other node leads here: remove it or add a way to reach it", node_id)
         problems.extend(p.items)
+    problems.extend(_endless_loops(flows, paths, lines))
     return flows, problems
+
+
+def _passes_to(node: Node) -> list[str]:
+    """Where the engine goes from ``node`` without waiting for keys or running an action
+    (whose outcome may change from one pass to the next)."""
+    if node.type == "say":
+        return [node.next] if node.next else []
+    if node.type == "switch":  # its variable cannot change without an action
+        return [t for t in (*node.cases.values(), node.default) if t]
+    if node.type == "subflow":
+        return [node.subflow] if node.subflow else []
+    if node.type == "transfer":  # a closed queue stays closed within one request
+        return [node.closed] if node.closed else []
+    return []
+
+
+def _endless_loops(flows: dict[str, Flow], paths: dict[str, Path],
+                   lines: dict[str, dict]) -> list[str]:  # fmt: skip
+    """Nodes that lead back to themselves with no menu, input or action between: a caller
+    would go round until the engine gives up (MAX_HOPS), so such a file is refused."""
+    nodes = {n.ref: n for f in flows.values() for n in f.nodes.values()}
+    problems: list[str] = []
+    reported: set[str] = set()
+    done: set[str] = set()
+
+    def visit(ref: str, trail: list[str]) -> None:
+        if ref in trail:
+            cycle = trail[trail.index(ref) :]
+            if not reported & set(cycle):
+                reported.update(cycle)
+                first = nodes[cycle[0]]
+                route = " → ".join([*cycle, ref])
+                found = _Problems(paths[first.flow].name, lines[first.flow])
+                found.add(
+                    f"these nodes lead to each other without waiting for keys: {route}; a "
+                    "caller would go round forever (add a menu or input to the loop)",
+                    first.id,
+                )
+                problems.extend(found.items)
+            return
+        if ref in done or ref not in nodes:
+            return
+        trail.append(ref)
+        for target in _passes_to(nodes[ref]):
+            visit(target, trail)
+        trail.pop()
+        done.add(ref)
+
+    for ref in sorted(nodes):
+        visit(ref, [])
+    return problems
 
 
 # --- queues.yaml ------------------------------------------------------------------------------
