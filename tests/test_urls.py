@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 PUBLIC = {
     "core:login": "the sign-in page",
+    "core:login_code": "the second step of signing in (after the right password)",
     "core:logout": "signing out needs no permission",
     "tickets:survey": "the satisfaction link sent to customers (a one-time token)",
 }

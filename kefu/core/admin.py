@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core import totp
 from kefu.core.models import ApiToken, AuditEvent, CalendarDay, CalendarYear, User
 from kefu.core.services import api_token_revoke, audit_record
 
@@ -47,6 +48,17 @@ class UserAdmin(BaseUserAdmin):
     # deactivated, never deleted, so their history stays attributable.
     def has_delete_permission(self, request, obj=None):
         return False
+
+    actions = ["reset_two_step"]
+
+    @admin.action(description=_("Reset two-step verification (lost phone)"), permissions=["change"])
+    def reset_two_step(self, request, queryset):
+        count = sum(totp.reset(user=user, by=request.user) for user in queryset)
+        self.message_user(
+            request,
+            _("Two-step verification reset for %(n)d users; they can set it up again.")
+            % {"n": count},
+        )
 
     def save_model(self, request, obj, form, change):
         old = {}

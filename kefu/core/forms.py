@@ -9,6 +9,17 @@ class SignInForm(forms.Form):
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
 
 
+class SignInCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("6-digit code"),
+        regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        error_messages={"invalid": _("Enter the 6 digits your authenticator app shows.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "7"}
+        ),
+    )
+
+
 class AuditSearchForm(forms.Form):
     action = forms.CharField(
         label=_("Action"),

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.crypto import EncryptedTextField
+
 
 class User(AbstractUser):
     """A person working in the centre, or a service account (a telephony platform)."""
@@ -226,3 +228,24 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job}@{self.slot}"
+
+
+class TotpDevice(models.Model):
+    """A staff member's authenticator app (SEC-1, optional second factor): a TOTP secret kept
+    encrypted at rest, confirmed once with a code before it is required at sign-in."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="totp_device", verbose_name=_("user")
+    )
+    secret = EncryptedTextField(_("secret"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # The time step of the last code accepted: a code is good once, never replayed.
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def __str__(self) -> str:
+        return str(self.user)

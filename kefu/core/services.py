@@ -122,13 +122,42 @@ def staff_sign_in(*, request, username: str, password: str) -> User:
                 action="auth.login.failed_unknown_user",
             )
         raise SignInError(_("Wrong user name or password."))
-    with transaction.atomic():
-        if authenticated.failed_login_count or authenticated.locked_until:
-            authenticated.failed_login_count = 0
-            authenticated.locked_until = None
-            authenticated.save(update_fields=["failed_login_count", "locked_until"])
-        audit_record(actor=authenticated, action="auth.login.succeeded", obj=authenticated)
-    return authenticated
+    from kefu.core import totp
+
+    if totp.is_enabled(authenticated):
+        # The password was right; the sign-in completes only with the second factor
+        # (staff_sign_in_complete), and only then is the failure count cleared.
+        audit_record(actor=authenticated, action="auth.login.password_accepted", obj=authenticated)
+        return authenticated
+    return staff_sign_in_complete(user=authenticated)
+
+
+def staff_sign_in_locked_message(user: User, *, now=None) -> str | None:
+    """The lock message if ``user`` is locked now, else None."""
+    now = now or timezone.now()
+    if user.locked_until is None or not user.is_locked(now=now):
+        return None
+    minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+    return _(
+        "This account is locked after repeated failed sign-ins. Try again in "
+        "%(minutes)d minutes or ask an administrator to unlock it."
+    ) % {"minutes": minutes}
+
+
+@transaction.atomic
+def staff_sign_in_complete(*, user: User, second_factor: bool = False) -> User:
+    """Every check passed: clear the failure count and record the sign-in."""
+    if user.failed_login_count or user.locked_until:
+        user.failed_login_count = 0
+        user.locked_until = None
+        user.save(update_fields=["failed_login_count", "locked_until"])
+    audit_record(
+        actor=user,
+        action="auth.login.succeeded",
+        obj=user,
+        data={"second_factor": True} if second_factor else None,
+    )
+    return user
 
 
 @transaction.atomic

@@ -5,13 +5,15 @@ from django.contrib.auth import login, logout
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kefu.core import calendars, selectors, services
-from kefu.core.errors import NotFound, ValidationFailed
-from kefu.core.forms import AuditSearchForm, CalendarYearForm, SignInForm
+from kefu.core import calendars, selectors, services, totp
+from kefu.core.errors import KefuError, NotFound, ValidationFailed
+from kefu.core.forms import AuditSearchForm, CalendarYearForm, SignInCodeForm, SignInForm
+from kefu.core.models import User
 from kefu.core.permissions import require_perms
 from kefu.core.roles import VIEW_AUDIT
 
@@ -33,6 +35,13 @@ def sign_in(request):
         except services.SignInError as exc:
             error = exc.message
         else:
+            if totp.is_enabled(user):
+                request.session[PENDING_KEY] = {
+                    "user": user.pk,
+                    "at": timezone.now().timestamp(),
+                    "next": next_url,
+                }
+                return redirect("core:login_code")
             login(request, user)
             return redirect(next_url or "core:home")
     status = 401 if error else 200
@@ -41,6 +50,109 @@ def sign_in(request):
         "core/sign_in.html",
         {"form": form, "error": error, "next": next_url},
         status=status,
+    )
+
+
+PENDING_KEY = "kefu_sign_in_pending"
+PENDING_SECONDS = 300
+
+
+def _pending_user(request) -> tuple[User | None, str]:
+    pending = request.session.get(PENDING_KEY) or {}
+    started = pending.get("at") or 0
+    user_id = pending.get("user")
+    if not isinstance(user_id, int) or timezone.now().timestamp() - started > PENDING_SECONDS:
+        return None, ""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    return user, pending.get("next") or ""
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_code(request):
+    """The second step of a sign-in with two-step verification: the authenticator's code,
+    within 5 minutes of the right password."""
+    user, next_url = _pending_user(request)
+    if user is None:
+        request.session.pop(PENDING_KEY, None)
+        messages.error(
+            request, _("The sign-in timed out. Enter your user name and password again.")
+        )
+        return redirect("core:login")
+    form = SignInCodeForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        locked = services.staff_sign_in_locked_message(user)
+        if locked:
+            request.session.pop(PENDING_KEY, None)
+            messages.error(request, locked)
+            return redirect("core:login")
+        try:
+            totp.verify_at_sign_in(user=user, code=form.cleaned_data["code"])
+        except totp.SecondFactorError as exc:
+            error = exc.message
+            user.refresh_from_db(fields=["locked_until"])
+            locked = services.staff_sign_in_locked_message(user)
+            if locked:
+                request.session.pop(PENDING_KEY, None)
+                messages.error(request, locked)
+                return redirect("core:login")
+        else:
+            request.session.pop(PENDING_KEY, None)
+            services.staff_sign_in_complete(user=user, second_factor=True)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(next_url or "core:home")
+    return render(
+        request,
+        "core/sign_in_code.html",
+        {"form": form, "error": error},
+        status=401 if error else (400 if form.errors else 200),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_perms()
+def account_security(request):
+    """The signed-in staff member's own two-step verification: turn on (scan, confirm with a
+    code) or off (with a code)."""
+    user = request.user
+    form = SignInCodeForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "begin":
+                totp.setup_begin(user=user)
+                return redirect("core:account_security")
+            if action in ("confirm", "disable") and form.is_valid():
+                code = form.cleaned_data["code"]
+                if action == "confirm":
+                    totp.setup_confirm(user=user, code=code)
+                    messages.success(request, _("Two-step verification is on."))
+                else:
+                    totp.disable(user=user, code=code)
+                    messages.success(request, _("Two-step verification is off."))
+                return redirect("core:account_security")
+            if action == "cancel":
+                totp.disable(user=user, code="")
+                return redirect("core:account_security")
+            if action not in ("confirm", "disable"):
+                form.add_error(None, _("Unknown action."))
+        except KefuError as exc:
+            if exc.errors:
+                for e in exc.errors.get("code", []):
+                    form.add_error("code", e)
+            form.add_error(None, exc.message)
+    device = totp.pending_device(user)
+    return render(
+        request,
+        "core/account_security.html",
+        {
+            "form": form,
+            "enabled": totp.is_enabled(user),
+            "pending": device,
+            "qr_svg": totp.qr_svg(device) if device else "",
+            "secret": totp.secret_for_display(device) if device else "",
+        },
+        status=400 if form.errors else 200,
     )
 
 
