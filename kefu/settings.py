@@ -141,6 +141,8 @@ LOGOUT_REDIRECT_URL = "core:login"
 # SEC-1: lockout after repeated failures; idle session expiry.
 KEFU_LOGIN_MAX_FAILURES = env_int("KEFU_LOGIN_MAX_FAILURES", 5)
 KEFU_LOGIN_LOCK_MINUTES = env_int("KEFU_LOGIN_LOCK_MINUTES", 15)
+# The issuer name authenticator apps show for the optional second factor (SEC-1).
+KEFU_TOTP_ISSUER = env("KEFU_TOTP_ISSUER") or "Kefu"
 SESSION_COOKIE_AGE = env_int("KEFU_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

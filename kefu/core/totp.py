@@ -60,7 +60,7 @@ def pending_device(user: User) -> TotpDevice | None:
 
 
 def provisioning_uri(device: TotpDevice) -> str:
-    issuer = getattr(settings, "KEFU_TOTP_ISSUER", "Kefu")
+    issuer = settings.KEFU_TOTP_ISSUER
     return _totp(device.secret).provisioning_uri(name=device.user.username, issuer_name=issuer)
 
 
