@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Path, Query, Router, Schema
 from ninja import Status as Reply
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 
 from kefu.core.errors import ValidationFailed
 from kefu.core.masking import mask_text
@@ -82,6 +82,9 @@ class CleanSchema(Schema):
 
 
 class TicketIn(CleanSchema):
+    # a field the API does not take (``status``, ``owner`` …) is refused, not ignored
+    model_config = ConfigDict(extra="forbid")
+
     customer_id: int = Field(..., ge=1, le=MAX_ID)
     channel: Channel
     content: str = Field(..., min_length=1, max_length=4000)
@@ -414,8 +417,8 @@ def ticket_events(request: HttpRequest, ticket_id: int = Path(..., ge=1, le=MAX_
             at=_local(e.at),
             by=e.actor_label,
             action=e.action,
-            changes=e.changes,
-            data=e.data,
+            changes=selectors.masked(e.changes),
+            data=selectors.masked(e.data),
             note=mask_text(e.note),
         )
         for e in selectors.ticket_history(ticket=ticket)
@@ -423,7 +426,11 @@ def ticket_events(request: HttpRequest, ticket_id: int = Path(..., ge=1, le=MAX_
 
 
 class ActionIn(CleanSchema):
-    """Parameters of an action; each action reads the ones it needs (others are refused)."""
+    """Parameters of an action; each action reads the ones it needs (others are refused).
+    Fields that are not parameters of any action are refused too: a ticket changes through
+    its actions, never by setting fields."""
+
+    model_config = ConfigDict(extra="forbid")
 
     note: str | None = Field(None, max_length=2000)
     reason: str | None = Field(None, max_length=2000)

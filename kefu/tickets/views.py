@@ -174,7 +174,7 @@ def _detail_context(request, ticket, forms=None):
     return {
         "ticket": ticket,
         "clocks": selectors.ticket_clocks(ticket=ticket),
-        "events": selectors.ticket_history(ticket=ticket),
+        "events": selectors.ticket_history_rows(ticket=ticket),
         "actions": actions,
         "handover": selectors.pending_handover(ticket=ticket),
         "repeats": selectors.possible_repeats(ticket=ticket),

@@ -258,3 +258,27 @@ def test_attachments_upload_and_download(role_users, client_for, create, setting
     response = client.get(f"/tickets/attachments/{attachment.pk}/")
     assert b"".join(response.streaming_content).decode() == "客户来信内容"
     assert t.events.filter(action="ticket.attachment_added").exists()
+
+
+def test_the_history_reads_as_words_and_masks_personal_numbers(
+    role_users, client_for, create, act, floor
+):
+    from kefu.tickets.models import Status
+    from kefu.tickets.workflow import TRANSITIONS
+
+    complaint = create(role_users["agent"], content="我要投诉，年费乱收")
+    t = create(role_users["agent"])
+    act(t, "answer", role_users["agent"], result="退还卡号6288880000000013年费，回电13911110001")
+    client = client_for(role_users["agent"])
+
+    page = client.get(f"/tickets/{t.pk}/")
+    routed = client.get(f"/tickets/{complaint.pk}/")
+
+    html = page.content.decode()
+    assert "6288880000000013" not in html and "13911110001" not in html
+    answer = next(e for e in page.context["events"] if e.action == "ticket.answer")
+    assert answer.label == str(TRANSITIONS["answer"].label)
+    assert answer.changes[0][1:] == (str(Status.REGISTERED.label), str(Status.RESOLVED.label))
+    assert answer.changes[1][2] == "退还卡号628888******0013年费，回电139****0001"
+    hop = next(e for e in routed.context["events"] if e.action == "ticket.routed")
+    assert ("—", "投诉组") in [change[1:] for change in hop.changes]
