@@ -39,6 +39,9 @@ class Step:
     collect: dict[str, Any] | None
     action: dict[str, Any] | None
     done: bool
+    # The prompt collects a secret (a password): people's channels hide the keys typed. Not
+    # part of the telephony API's step, whose shape is fixed (IVR-12).
+    secret: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -217,6 +220,7 @@ class Engine:
             collect=collect,
             action=self.action,
             done=done,
+            secret=collect is not None and node.type == "input" and node.record == "secret",
         )
         return Outcome(
             step=step, events=self.events, ended=self.outcome_ended, transfer=self.transfer

@@ -127,6 +127,11 @@ def phone_page(request):
     return render(request, "ivr/phone.html", {"form": PhoneStartForm()})
 
 
+def _step_json(step, status: int = 200) -> JsonResponse:
+    """The API's step, and whether the keys typed are a secret (the page shows dots)."""
+    return JsonResponse({**step.as_dict(), "secret": step.secret}, status=status)
+
+
 def _json_error(exc: KefuError) -> JsonResponse:
     return JsonResponse(
         {"title": exc.message, "errors": exc.errors, "status": exc.status}, status=exc.status
@@ -150,7 +155,7 @@ def phone_start(request):
         )
     except KefuError as exc:
         return _json_error(exc)
-    return JsonResponse(step.as_dict(), status=201)
+    return _step_json(step, status=201)
 
 
 def _own_call(request, call_id):
@@ -174,7 +179,7 @@ def phone_input(request, call_id):
         step = services.call_input(call_id=call_id, digits=digits, by=request.user, strict=False)
     except KefuError as exc:
         return _json_error(exc)
-    return JsonResponse(step.as_dict())
+    return _step_json(step)
 
 
 @require_POST

@@ -33,7 +33,9 @@ def test_a_trainer_calls_the_hotline_on_the_keypad(page, role_users, demo, scree
     # the keypad's five-second pause between clicks, which a phone takes as the end of entry
     page.keyboard.type("110105197803150315#")
     wait_for_node(page, "verify:password")
-    press(page, "135790#")
+    press(page, "135")
+    assert page.inner_text("#entry") == "•••"  # a password is never shown
+    press(page, "790#")
     wait_for_node(page, "services:menu")
     assert page.inner_text("#entry") == ""
 
@@ -54,3 +56,21 @@ def test_a_trainer_calls_the_hotline_on_the_keypad(page, role_users, demo, scree
         "abandoned",
     )
     assert call.verification == "verified"
+
+
+def test_a_bad_caller_number_is_explained_on_the_keypad(page, role_users, demo, screenshot):  # noqa: F811
+    sign_in(page, "supervisor")
+    page.wait_for_url("**/")
+    page.goto("/ivr/phone/")
+
+    page.fill("#id_caller", "call me")
+    page.click("#dial")
+    page.wait_for_function("document.getElementById('phone-status').textContent.length > 12")
+
+    status = page.inner_text("#phone-status")
+    assert "3" in status and "20" in status  # the field's own message: 3 to 20 digits
+    assert page.is_disabled("#keypad .key[data-key='1']")
+    assert "error" in page.get_attribute("#phone-status", "class")
+    assert page.get_attribute("#id_caller", "aria-invalid") == "true"
+    screenshot("ivr-keypad-bad-caller")
+    assert Call.objects.count() == 0

@@ -47,6 +47,7 @@ def test_keys_give_the_next_step_until_a_transfer_with_context(demo, platform):
     post(platform, url, {"digits": "110105197803150315#"})
     step = post(platform, url, {"digits": "135790#"}).json()
     assert step["node"] == "services:menu"
+    assert set(step) == {"call_id", "node", "prompt", "collect", "action", "done"}
     post(platform, url, {"digits": "2"})  # limits
     post(platform, url, {"digits": "*"})  # back
     response = post(platform, url, {"digits": "0"})

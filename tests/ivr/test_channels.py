@@ -70,6 +70,72 @@ def test_the_keypad_drives_only_the_users_own_calls(demo, role_users, client_for
     assert client_for(role_users["agent"]).get("/ivr/phone/").status_code == 403
 
 
+@pytest.mark.django_db
+def test_kefu_call_reads_a_password_without_echo_at_a_terminal(demo, monkeypatch, capsys):
+    import getpass
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    hidden = []
+
+    def no_echo(prompt=""):
+        hidden.append(prompt)
+        return "135790#"
+
+    monkeypatch.setattr(sys, "stdin", Terminal("110105197803150315#\nh\n"))
+    monkeypatch.setattr(getpass, "getpass", no_echo)
+
+    call_command("call", "--caller", "13911110001")
+
+    assert len(hidden) == 1  # the query password, and only it
+    out = capsys.readouterr().out
+    assert "[services:menu]" in out and "135790" not in out
+    assert Call.objects.get().verification == "verified"
+
+
+@pytest.mark.django_db
+def test_the_keypad_says_when_the_keys_are_a_password(demo, role_users, client_for):
+    supervisor = client_for(role_users["supervisor"])
+    first = supervisor.post("/ivr/phone/calls/", {"caller": "13911110001"}).json()
+
+    step = supervisor.post(
+        f"/ivr/phone/calls/{first['call_id']}/input/",
+        '{"digits": "110105197803150315#"}',
+        content_type="application/json",
+    ).json()
+
+    assert (first["secret"], first["node"]) == (False, "main:identify")
+    assert (step["secret"], step["node"]) == (True, "verify:password")
+
+
+@pytest.mark.django_db
+def test_the_keypad_refuses_a_bad_caller_number_naming_the_field(demo, role_users, client_for):
+    response = client_for(role_users["supervisor"]).post(
+        "/ivr/phone/calls/", {"caller": "call me", "called": "4008205555"}
+    )
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["title"] and list(body["errors"]) == ["caller"]
+    assert Call.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_bad_keys_on_the_keypad_are_a_wrong_entry_and_nothing_is_lost(demo, role_users, client_for):
+    supervisor = client_for(role_users["supervisor"])
+    call_id = supervisor.post("/ivr/phone/calls/", {"caller": "13911110001"}).json()["call_id"]
+    url = f"/ivr/phone/calls/{call_id}/input/"
+    supervisor.post(url, '{"digits": "110105197803150315#"}', content_type="application/json")
+
+    step = supervisor.post(url, '{"digits": "12ab"}', content_type="application/json").json()
+
+    assert step["prompt"].startswith("您的输入有误。") and step["node"] == "verify:password"
+    step = supervisor.post(url, '{"digits": "135790#"}', content_type="application/json").json()
+    assert step["node"] == "services:menu"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

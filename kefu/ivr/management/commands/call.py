@@ -7,6 +7,7 @@ the same services and engine as the telephony API and is recorded like any call.
 
 from __future__ import annotations
 
+import getpass
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -33,6 +34,17 @@ class Command(BaseCommand):
             digits = f"{c['min_digits']}–{c['max_digits']}"
             self.stdout.write(f"  (按键 {digits} 位{term}；直接回车 = 超时未按键；h = 挂机)")
 
+    def _read(self, *, secret: bool) -> str:
+        """A line of keys; a password is typed without echo when at a terminal."""
+        if secret and sys.stdin.isatty():
+            try:
+                return getpass.getpass("> (密码不回显) ") + "\n"
+            except EOFError:
+                return ""
+        self.stdout.write("> ", ending="")
+        self.stdout.flush()
+        return sys.stdin.readline()
+
     def handle(self, *args, caller, called, **options):
         try:
             step = services.call_start(
@@ -43,9 +55,7 @@ class Command(BaseCommand):
         call_id = step.call_id
         self._say(step)
         while not step.done:
-            self.stdout.write("> ", ending="")
-            self.stdout.flush()
-            line = sys.stdin.readline()
+            line = self._read(secret=step.secret)
             if line == "" or line.strip().lower() in HANG_UP:
                 call = services.call_hangup(call_id=call_id, by=None)
                 self.stdout.write(f"\n挂机。通话记录 {call.pk}（{call.get_status_display()}）")

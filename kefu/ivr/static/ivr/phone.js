@@ -17,7 +17,7 @@
   var transcript = document.getElementById("transcript");
   var noInput = document.getElementById("no-input");
   var hangup = document.getElementById("hangup");
-  var callId = null, collect = null, buffer = "", timer = null, busy = false;
+  var callId = null, collect = null, secret = false, buffer = "", timer = null, busy = false;
 
   function url(name) {
     return root.dataset[name].replace("00000000-0000-0000-0000-000000000000", callId);
@@ -31,9 +31,41 @@
       body: isForm ? body : JSON.stringify(body || {})
     }).then(function (response) {
       return response.json().then(function (data) {
-        if (!response.ok) { throw new Error((data && data.title) || (text.failed + " (" + response.status + ")")); }
+        if (!response.ok) {
+          var error = new Error(problemText(data, response.status));
+          error.fields = Object.keys((data && data.errors) || {});
+          throw error;
+        }
         return data;
       });
+    });
+  }
+
+  // The title and each field's message (the caller number, the keys), as the server said.
+  function problemText(data, status) {
+    var parts = [(data && data.title) || (text.failed + " (" + status + ")")];
+    var errors = (data && data.errors) || {};
+    Object.keys(errors).forEach(function (field) {
+      [].concat(errors[field]).forEach(function (message) {
+        if (message && parts.indexOf(message) < 0) { parts.push(message); }
+      });
+    });
+    return parts.join(" ");
+  }
+
+  function showError(error) {
+    statusBox.textContent = error.message;
+    statusBox.classList.add("error");
+    (error.fields || []).forEach(function (field) {
+      var input = document.getElementById("id_" + field);
+      if (input) { input.setAttribute("aria-invalid", "true"); }
+    });
+  }
+
+  function clearError() {
+    statusBox.classList.remove("error");
+    Array.prototype.forEach.call(root.querySelectorAll("[aria-invalid]"), function (input) {
+      input.removeAttribute("aria-invalid");
     });
   }
 
@@ -44,6 +76,7 @@
   }
 
   function show(step) {
+    clearError();
     callId = step.call_id;
     promptBox.textContent = step.prompt;
     nodeBox.textContent = step.node;
@@ -51,6 +84,7 @@
     li.textContent = step.prompt;
     transcript.appendChild(li);
     collect = step.collect;
+    secret = !!step.secret;
     collectBox.textContent = collect
       ? "(" + collect.min_digits + "–" + collect.max_digits + (collect.terminator ? ", " + collect.terminator : "") + ")"
       : "";
@@ -77,7 +111,7 @@
       show(step);
     }).catch(function (error) {
       busy = false;
-      statusBox.textContent = error.message;
+      showError(error);
       root.dataset.state = "error";
     });
   }
@@ -85,7 +119,8 @@
   function press(key) {
     if (!collect || busy) { return; }
     buffer += key;
-    entryBox.textContent = buffer;
+    // A password is never shown: one dot a key, as on a card terminal.
+    entryBox.textContent = secret ? buffer.replace(/./g, "•") : buffer;
     clearTimeout(timer);
     // With a terminator the entry ends on it (or after a pause); without one, on the last digit.
     var complete = collect.terminator ? key === collect.terminator : buffer.length >= collect.max_digits;
@@ -101,9 +136,8 @@
     statusBox.textContent = text.dialing;
     transcript.innerHTML = "";
     buffer = ""; entryBox.textContent = "";
-    post(root.dataset.startUrl, new FormData(event.target), true).then(show).catch(function (error) {
-      statusBox.textContent = error.message;
-    });
+    clearError();
+    post(root.dataset.startUrl, new FormData(event.target), true).then(show).catch(showError);
   });
   keys.forEach(function (k) { k.addEventListener("click", function () { press(k.dataset.key); }); });
   noInput.addEventListener("click", function () { buffer = ""; send(""); });
