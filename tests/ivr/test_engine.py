@@ -199,3 +199,161 @@ def test_a_hang_up_after_the_ivr_ended_the_call_changes_nothing(demo, phone):
 
     assert (call.status, call.ended_at, call.hangup_node) == ("finished", ended.ended_at, "")
     assert not call.events.filter(kind="hangup").exists()
+
+
+# --- the engine on its own, with a small flow set (no database) ------------------------------
+
+TINY_MAIN = """\
+flow: main
+start: hello
+defaults:
+  collect: {timeout_s: 5, retries: 2}
+  on_exhausted: bye
+nodes:
+  hello:
+    type: say
+    prompt: 你好。
+    next: pick
+  pick:
+    type: input
+    prompt: 请输入1到3。
+    collect: {min_digits: 1, max_digits: 1}
+    check: digits
+    into: choice
+    next: route
+  route:
+    type: switch
+    var: choice
+    cases: {"1": ask, "2": "sub:"}
+    default: bye
+  ask:
+    type: subflow
+    flow: sub
+    next: ok_said
+    on_fail: fail_said
+  ok_said:
+    type: say
+    prompt: 子流程成功。
+    next: pick
+  fail_said:
+    type: say
+    prompt: 子流程失败。
+    next: pick
+  bye:
+    type: hangup
+    prompt: 再见。
+"""
+
+TINY_SUB = """\
+flow: sub
+start: question
+defaults:
+  collect: {timeout_s: 5, retries: 2}
+  on_exhausted: bad
+nodes:
+  question:
+    type: menu
+    prompt: 成功请按1，失败请按2。
+    options: {"1": good, "2": bad}
+  good:
+    type: return
+    outcome: ok
+  bad:
+    type: return
+    outcome: fail
+"""
+
+TINY_QUEUES = """\
+queues:
+  cards:
+    label: 人工
+    closed_prompt: 暂停服务。
+    overflow_prompt: 繁忙。
+"""
+
+
+class TinyCall:
+    """What the engine reads and writes of a call, without a database row."""
+
+    pk = "tiny"
+    caller = "13911110001"
+    customer = None
+
+    def __init__(self):
+        self.flow, self.node, self.state, self.functions, self.last_function = "", "", {}, [], ""
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    from kefu.ivr.flowset import load_flows
+
+    (tmp_path / "main.yaml").write_text(TINY_MAIN, encoding="utf-8")
+    (tmp_path / "sub.yaml").write_text(TINY_SUB, encoding="utf-8")
+    (tmp_path / "queues.yaml").write_text(TINY_QUEUES, encoding="utf-8")
+    flows = load_flows(tmp_path)
+    call = TinyCall()
+
+    def request(digits=None):
+        """One request, by a fresh engine that knows only what the call row keeps."""
+        import datetime as dt
+
+        from kefu.ivr.engine import Engine
+
+        engine = Engine(flows=flows, call=call, by=None, now=dt.datetime.now(dt.UTC))
+        outcome = engine.start() if digits is None else engine.press(digits)
+        call.state = engine.state()
+        return outcome
+
+    return request
+
+
+def test_the_engine_plays_says_until_a_node_waits_for_keys(tiny):
+    outcome = tiny()
+
+    assert outcome.step.prompt == "你好。请输入1到3。"
+    assert outcome.step.node == "main:pick"
+    assert outcome.step.collect == {
+        "min_digits": 1, "max_digits": 1, "terminator": None, "timeout_s": 5
+    }  # fmt: skip
+    assert [e["kind"] for e in outcome.events] == ["enter", "enter"]
+
+
+@pytest.mark.parametrize("key,said", [("1", "子流程成功。"), ("2", "子流程失败。")])
+def test_a_sub_flow_returns_to_next_or_on_fail(tiny, key, said):
+    tiny()
+    assert tiny("1").step.node == "sub:question"
+
+    outcome = tiny(key)
+
+    assert outcome.step.prompt == said + "请输入1到3。"
+    assert outcome.step.node == "main:pick"
+    assert outcome.step.done is False
+
+
+def test_a_switch_takes_the_case_of_the_variable_or_its_default(tiny):
+    tiny()
+
+    outcome = tiny("3")
+
+    assert outcome.step.done is True and outcome.step.action == {"type": "hangup"}
+    assert outcome.ended == "finished" and outcome.step.prompt == "再见。"
+
+
+def test_a_return_outside_any_sub_flow_goes_back_to_the_main_flow(tiny):
+    tiny()
+    assert tiny("2").step.node == "sub:question"  # entered directly, not as a sub-flow
+
+    outcome = tiny("1")
+
+    assert outcome.step.node == "main:pick" and outcome.step.prompt == "你好。请输入1到3。"
+
+
+def test_wrong_keys_count_as_tries_and_the_last_goes_to_on_exhausted(tiny):
+    tiny()
+
+    first = tiny("x")
+    second = tiny("")
+
+    assert first.step.prompt == "您的输入有误。请输入1到3。"
+    assert second.step.done is True and second.step.prompt.endswith("再见。")
+    assert [e["kind"] for e in second.events][:2] == ["timeout", "exhausted"]

@@ -216,3 +216,21 @@ def test_wrong_card_details_set_no_query_password(demo, phone):
     assert p.step.action == {"type": "hangup"} and p.call.verification != "verified"
     card.refresh_from_db()
     assert card.query_password_hash == ""
+
+
+def test_no_password_number_or_code_is_logged(demo, phone, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    p = phone()
+    p.press("110105197803150315#")
+    p.press("000001#")  # wrong
+    p.press("135790#")
+    p.keys("3", "1", "582046#", "582047#")  # a mismatch
+    p.keys("582046#", "582046#", "*", "6")  # changed; then a payment code
+    code = p.prompt.split("动态验证码是")[1].split("，")[0].replace(" ", "")
+    p.hang_up()
+
+    logged = caplog.text + "".join(str(r.args) for r in caplog.records)
+    for secret in ("135790", "000001", "582046", "582047", "110105197803150315", code):
+        assert secret not in logged
