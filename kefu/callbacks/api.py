@@ -192,6 +192,16 @@ class QueueOut(Schema):
     results: list[TargetOut]
 
 
+class TargetRemoveIn(Schema):
+    reason: str
+
+
+class TargetRemovedOut(Schema):
+    id: int
+    project_id: int
+    status: str
+
+
 class FollowUpIn(Schema):
     kind: Literal["risk", "need", "suggestion"]
     text: str
@@ -438,6 +448,19 @@ def project_distribute(request: HttpRequest, project_id: int, payload: Distribut
         days=plan.days,
         per_agent={str(k): v for k, v in plan.per_agent.items()},
     )
+
+
+@router.post(
+    "/targets/{target_id}/remove",
+    response=TargetRemovedOut,
+    summary="Take a customer off a project's list (CB-3); they may be listed again",
+)
+def target_remove(request: HttpRequest, target_id: int, payload: TargetRemoveIn):
+    check_perms(request.user, CALLBACK_MANAGE)
+    target = services.target_remove(
+        target=selectors.target_get(pk=target_id), by=request.user, reason=payload.reason
+    )
+    return TargetRemovedOut(id=target.pk, project_id=target.project_id, status=target.status)
 
 
 # --- the desk --------------------------------------------------------------------------------

@@ -81,9 +81,11 @@ def version_get(*, pk: int) -> QuestionnaireVersion:
 
 
 def questionnaires_for_projects() -> QuerySet[Questionnaire]:
-    """Questionnaires with a published version: what a new project can use."""
+    """Questionnaires with a published version that a new project can use: company-wide ones,
+    and the others until the one project they were made for uses them."""
     return (
         Questionnaire.objects.filter(versions__status=QuestionnaireVersion.Status.PUBLISHED)
+        .filter(Q(company_wide=True) | Q(projects__isnull=True))
         .distinct()
         .order_by("name")
     )
@@ -168,6 +170,20 @@ def project_targets(*, project: Project, status: str = "") -> QuerySet[Target]:
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("due_at", "id")
+
+
+def project_target_get(*, project: Project, pk: int) -> Target:
+    target = project.targets.select_related("project").filter(pk=pk).first()
+    if target is None:
+        raise NotFound(_("No such callback in this project."))
+    return target
+
+
+def target_get(*, pk: int) -> Target:
+    target = Target.objects.select_related("project", "customer").filter(pk=pk).first()
+    if target is None:
+        raise NotFound(_("No such callback."))
+    return target
 
 
 # --- the desk --------------------------------------------------------------------------------

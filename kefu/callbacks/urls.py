@@ -23,6 +23,11 @@ urlpatterns = [
         name="batch_errors",
     ),
     path("projects/<int:project_id>/distribute/", views.project_distribute, name="distribute"),
+    path(
+        "projects/<int:project_id>/targets/<int:target_id>/remove/",
+        views.target_remove,
+        name="target_remove",
+    ),
     path("import-sample.csv", views.import_sample, name="import_sample"),
     path("questionnaires/", views.questionnaire_list, name="questionnaires"),
     path("questionnaires/new/", views.questionnaire_new, name="questionnaire_new"),

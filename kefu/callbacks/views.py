@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +30,7 @@ from kefu.callbacks.forms import (
     ProjectForm,
     QuestionFormSet,
     QuestionnaireForm,
+    RemoveForm,
     ReportForm,
     RuleForm,
     question_initial,
@@ -105,9 +107,12 @@ def _project_page(
     request, project, *, rule_form=None, import_form=None, distribute_form=None, status=200
 ):
     progress = selectors.project_progress(project=project)
-    page = Paginator(
-        selectors.project_targets(project=project, status=request.GET.get("status", "")), 50
-    ).get_page(request.GET.get("page"))
+    status_filter = request.GET.get("status", "")
+    if status_filter not in Target.Status.values:
+        status_filter = ""
+    page = Paginator(selectors.project_targets(project=project, status=status_filter), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "callbacks/project_detail.html",
@@ -120,6 +125,7 @@ def _project_page(
             "import_form": import_form or ImportForm(),
             "distribute_form": distribute_form or DistributeForm(agents=callback_agents()),
             "statuses": Target.Status.choices,
+            "status": status_filter,
         },
         status=status,
     )
@@ -263,6 +269,29 @@ def project_distribute(request, project_id: int):
     return _project_page(request, project, distribute_form=form, status=400)
 
 
+@require_POST
+@require_perms(CALLBACK_MANAGE)
+def target_remove(request, project_id: int, target_id: int):
+    project = selectors.project_get(pk=project_id)
+    target = selectors.project_target_get(project=project, pk=target_id)
+    form = RemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not removed: enter a reason of at most 200 characters."))
+    else:
+        try:
+            services.target_remove(
+                target=target, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except KefuError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was taken off the list.") % {"name": target.customer.name},
+            )
+    return redirect("callbacks:project", project_id=project.pk)
+
+
 # --- questionnaires --------------------------------------------------------------------------
 
 
@@ -330,36 +359,41 @@ def _questionnaire_editor(request, *, version):
             if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("code")
         ]
         d = form.cleaned_data
+        publish = "publish" in request.POST
         try:
-            if version is None:
-                version = services.questionnaire_create(
-                    name=d["name"],
-                    company_wide=d["company_wide"],
-                    opening_script=d["opening_script"],
-                    closing_script=d["closing_script"],
-                    questions=specs,
-                    by=request.user,
-                )
-            else:
-                services.questionnaire_version_save(
-                    version=version,
-                    name=d["name"],
-                    opening_script=d["opening_script"],
-                    closing_script=d["closing_script"],
-                    questions=specs,
-                    by=request.user,
-                )
-            if "publish" in request.POST:
-                services.questionnaire_publish(version=version, by=request.user)
-                messages.success(request, _("Published."))
-                return redirect(
-                    "callbacks:questionnaire", questionnaire_id=version.questionnaire_id
-                )
+            # "Save and publish" is one step: a refused publish saves nothing (the form keeps
+            # what was typed), so submitting it again cannot make a second questionnaire.
+            with transaction.atomic():
+                if version is None:
+                    saved = services.questionnaire_create(
+                        name=d["name"],
+                        company_wide=d["company_wide"],
+                        opening_script=d["opening_script"],
+                        closing_script=d["closing_script"],
+                        questions=specs,
+                        publish=publish,
+                        by=request.user,
+                    )
+                else:
+                    saved = services.questionnaire_version_save(
+                        version=version,
+                        name=d["name"],
+                        company_wide=d["company_wide"],
+                        opening_script=d["opening_script"],
+                        closing_script=d["closing_script"],
+                        questions=specs,
+                        by=request.user,
+                    )
+                    if publish:
+                        saved = services.questionnaire_publish(version=saved, by=request.user)
         except KefuError as exc:
             _errors_to_form(form, exc)
         else:
+            if publish:
+                messages.success(request, _("Published."))
+                return redirect("callbacks:questionnaire", questionnaire_id=saved.questionnaire_id)
             messages.success(request, _("Draft saved."))
-            return redirect("callbacks:version_edit", version_id=version.pk)
+            return redirect("callbacks:version_edit", version_id=saved.pk)
     status = 400 if (form.errors or formset.total_error_count()) else 200
     return render(
         request,

@@ -46,7 +46,15 @@ def world(supervisor, agent):
     target = project.targets.get()
     services.target_reassign(target=target, agent=agent, by=supervisor)
     plan = services.portfolio_plan_create(by=supervisor, since=dt.date(2000, 1, 1)).plan
-    return {"project": project, "target": target, "plan": plan}
+    batch = services.targets_from_rule(project=project, rule="aml_flagged", by=supervisor)
+    draft = callback_project(by=supervisor, start=False, version=project.questionnaire_version)
+    return {
+        "project": project,
+        "target": target,
+        "plan": plan,
+        "batch": batch,
+        "draft": draft,
+    }
 
 
 def counts():
@@ -64,9 +72,20 @@ def counts():
     )
 
 
+FILE = object()  # a multipart upload of a small list
+
+
 def calls(world):
     p, t, plan = world["project"].pk, world["target"].pk, world["plan"].pk
+    batch, draft = world["batch"].pk, world["draft"].pk
+    version = world["project"].questionnaire_version_id
     return [
+        ("POST", f"/api/callbacks/projects/{draft}/start", None),
+        ("POST", f"/api/callbacks/versions/{version}/publish", None),
+        ("POST", f"/api/callbacks/projects/{p}/imports", FILE),
+        ("GET", f"/api/callbacks/projects/{p}/batches/{batch}", None),
+        ("POST", f"/api/callbacks/targets/{t}/remove", {"reason": "x"}),
+        ("GET", "/api/callbacks/queue", None),
         ("GET", "/api/callbacks/projects", None),
         (
             "POST",
@@ -102,6 +121,9 @@ def test_every_callback_endpoint_refuses_roles_without_the_permission(
     for method, url, body in calls(world):
         if method == "GET":
             response = client.get(url)
+        elif body is FILE:
+            upload = SimpleUploadedFile("l.csv", "手机号码\n13911110006\n".encode())
+            response = client.post(url, {"file": upload})
         else:
             response = post(client, url, body)
         assert response.status_code == 403, (role, url, response.status_code)
@@ -241,6 +263,43 @@ def test_an_import_through_the_api(world, supervisor, api_client_for, settings, 
     assert response.status_code == 202
     batch = TargetBatch.objects.get(kind="import")
     assert (batch.status, batch.added_count, batch.failed_count) == ("finished", 1, 1)
+
+
+def test_an_import_with_wrong_columns_is_a_problem_naming_the_mapping(
+    world, supervisor, api_client_for, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    before = counts()
+
+    response = api_client_for(supervisor).post(
+        f"/api/callbacks/projects/{world['project'].pk}/imports",
+        {"file": SimpleUploadedFile("l.csv", "客户,电话号\n赵磊,13911110006\n".encode())},
+    )
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert {e["field"] for e in response.json()["errors"]} == {"mapping"}
+    assert counts() == before
+    assert list((tmp_path / "imports" / "callbacks").iterdir()) == []
+
+
+def test_a_supervisor_takes_a_customer_off_a_list_through_the_api(
+    world, supervisor, api_client_for
+):
+    client = api_client_for(supervisor)
+    url = f"/api/callbacks/targets/{world['target'].pk}/remove"
+    before = counts()
+
+    refused = post(client, url, {"reason": ""})
+    unchanged = counts()
+    removed = post(client, url, {"reason": "客户已销户"})
+    again = post(client, url, {"reason": "客户已销户"})
+
+    assert refused.status_code == 422 and unchanged == before
+    assert [e["field"] for e in refused.json()["errors"]] == ["reason"]
+    assert removed.status_code == 200 and removed.json()["status"] == "removed"
+    assert again.status_code == 409
+    assert AuditEvent.objects.filter(action="callback.target.removed").count() == 1
 
 
 def test_reports_and_deadlines_for_a_manager(world, role_users, api_client_for):

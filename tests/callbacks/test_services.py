@@ -107,6 +107,63 @@ def test_a_company_wide_questionnaire_serves_many_projects(supervisor):
 # --- projects --------------------------------------------------------------------------------
 
 
+def test_a_questionnaire_that_is_not_company_wide_serves_only_its_own_project(supervisor):
+    from kefu.callbacks.selectors import questionnaires_for_projects
+
+    own = services.questionnaire_create(
+        name="本项目专用问卷",
+        company_wide=False,
+        questions=[QuestionSpec(code="Q1", kind="yes_no", text="满意吗？")],
+        publish=True,
+        by=supervisor,
+    ).questionnaire
+    shared = callback_questionnaire(by=supervisor).questionnaire
+    assert set(questionnaires_for_projects()) == {own, shared}
+    first = services.project_create(
+        name="专项回访",
+        callback_type="service_product",
+        questionnaire=own,
+        in_window=dt.date(2026, 11, 25),
+        by=supervisor,
+    )
+
+    with pytest.raises(ValidationFailed) as exc:
+        services.project_create(
+            name="另一个项目",
+            callback_type="fund_wealth",
+            questionnaire=own,
+            in_window=dt.date(2026, 11, 25),
+            by=supervisor,
+        )
+
+    assert list(exc.value.errors) == ["questionnaire"]
+    assert first.name in exc.value.errors["questionnaire"][0]
+    assert list(Project.objects.all()) == [first]
+    assert list(questionnaires_for_projects()) == [shared]
+
+
+def test_there_are_the_13_callback_types_of_seed_003_with_their_windows(supervisor):
+    from kefu.callbacks.models import CallbackType
+
+    version = callback_questionnaire(by=supervisor)
+    windows = {}
+    for callback_type in CallbackType.values:
+        project = services.project_create(
+            name=callback_type,
+            callback_type=callback_type,
+            questionnaire=version.questionnaire,
+            in_window=dt.date(2026, 11, 25),
+            by=supervisor,
+        )
+        windows[callback_type] = project.window_kind
+
+    assert len(windows) == 13
+    assert {t for t, kind in windows.items() if kind == "monthly"} == {
+        "new_customer",
+        "manager_customers",
+    }
+
+
 def test_project_windows_follow_the_type(supervisor):
     monthly = callback_project(by=supervisor, callback_type="new_customer", start=False)
     quarterly = callback_project(by=supervisor, callback_type="fund_wealth", start=False)
@@ -240,6 +297,45 @@ def test_a_removed_customer_may_be_listed_again(supervisor):
     assert add(project, c).added == 1
 
 
+def test_removing_a_customer_needs_a_reason_and_is_audited(supervisor):
+    project = callback_project(by=supervisor)
+    add(project, CustomerFactory())
+    target = project.targets.get()
+
+    with pytest.raises(ValidationFailed) as exc:
+        services.target_remove(target=target, by=supervisor, reason="  ")
+    target.refresh_from_db()
+    assert target.status == Target.Status.PENDING
+    assert list(exc.value.errors) == ["reason"]
+
+    services.target_remove(target=target, by=supervisor, reason="客户已销户")
+
+    target.refresh_from_db()
+    audit = AuditEvent.objects.get(action="callback.target.removed")
+    assert target.status == Target.Status.REMOVED
+    assert (audit.actor, audit.data["target"], audit.data["reason"]) == (
+        supervisor,
+        target.pk,
+        "客户已销户",
+    )
+    assert CallbackEvent.objects.filter(action="callback.target.removed", target=target).exists()
+    with pytest.raises(Conflict):
+        services.target_remove(target=target, by=supervisor, reason="again")
+
+
+def test_nobody_is_taken_off_the_list_of_a_closed_project(supervisor):
+    project = callback_project(by=supervisor)
+    add(project, CustomerFactory())
+    target = project.targets.get()
+    services.project_close(project=project, by=supervisor)
+
+    with pytest.raises(Conflict):
+        services.target_remove(target=target, by=supervisor, reason="客户已销户")
+
+    target.refresh_from_db()
+    assert target.status == Target.Status.PENDING
+
+
 def test_a_closed_project_list_cannot_change(supervisor):
     project = callback_project(by=supervisor)
     services.project_close(project=project, by=supervisor)
@@ -326,6 +422,36 @@ def test_fund_holders_same_ip_aml_and_lost_customer_rules(supervisor):
     assert run("same_ip", "same_ip") == {a1.pk, a2.pk}
     assert run("aml_risk", "aml_flagged") == {flagged.pk}
     assert run("lost_customers", "lost_customers") == {lost.pk}
+
+
+def test_customers_whose_account_manager_changed_in_the_window(supervisor):
+    from kefu.core.services import audit_record
+
+    moved, earlier = CustomerFactory(), CustomerFactory()
+    with time_machine.travel(dt.datetime(2026, 11, 3, 10, 0, tzinfo=SH), tick=False):
+        audit_record(
+            actor=None,
+            action="customer.import_updated",
+            obj=moved,
+            changes={"account_manager_id": (1, 2)},
+            actor_label="core import",
+        )
+    with time_machine.travel(dt.datetime(2026, 9, 20, 10, 0, tzinfo=SH), tick=False):
+        audit_record(
+            actor=None,
+            action="customer.import_updated",
+            obj=earlier,
+            changes={"account_manager_id": (1, 3)},
+            actor_label="core import",
+        )
+    project = callback_project(by=supervisor, callback_type="manager_change")
+
+    services.targets_from_rule(project=project, rule="manager_change", by=supervisor)
+
+    target = project.targets.get()
+    assert target.customer_id == moved.pk
+    # quarterly window 2026-Q4: due by its last trading day
+    assert target.due_at.astimezone(SH).date() == dt.date(2026, 12, 31)
 
 
 def test_closed_complaints_need_the_complaints_module(supervisor, monkeypatch):
@@ -538,6 +664,9 @@ def test_a_follow_up_is_closed_with_what_was_done(assigned, agent, supervisor):
 
     follow_up.refresh_from_db()
     assert follow_up.status == "done"
+    assert AuditEvent.objects.filter(
+        action="callback.follow_up.done", actor=supervisor, data__follow_up=follow_up.pk
+    ).exists()
 
 
 # --- report filings --------------------------------------------------------------------------
@@ -550,3 +679,24 @@ def test_a_report_is_handed_in_once_per_period(supervisor):
         services.report_filing_record(kind="monthly", period="2026-10", by=supervisor)
     with pytest.raises(ValidationFailed):
         services.report_filing_record(kind="quarterly", period="2026-10", by=supervisor)
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+def test_a_fund_project_must_reach_30_or_all_when_fewer_are_listed(supervisor):
+    from kefu.callbacks.selectors import project_progress
+
+    project = callback_project(by=supervisor, callback_type="fund_wealth")
+    add(project, *[CustomerFactory() for _ in range(12)])
+    Target.objects.filter(pk__in=project.targets.values("pk")[:11]).update(status="reached")
+
+    fewer = project_progress(project=project)
+    Target.objects.filter(project=project, status="pending").update(status="reached")
+    all_reached = project_progress(project=project)
+    add(project, *[CustomerFactory() for _ in range(30)])
+    more = project_progress(project=project)
+
+    assert (fewer.minimum, fewer.required, fewer.minimum_met) == (30, 12, False)
+    assert (all_reached.required, all_reached.minimum_met) == (12, True)
+    assert (more.listed, more.required, more.reached, more.minimum_met) == (42, 30, 12, False)

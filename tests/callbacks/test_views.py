@@ -295,3 +295,221 @@ def test_a_supervisor_sets_an_agents_quota_and_skills(supervisor, agent, client_
     assert response.status_code == 302 and bad.status_code == 400
     assert (profile.daily_quota, profile.skills, profile.active) == (25, ["brokerage", "vip"], True)
     assert client_for(agent).get("/callbacks/agents/").status_code == 403
+
+
+BAD_QUESTIONNAIRE = {
+    "name": "坏问卷",
+    "opening_script": "您好",
+    "q-TOTAL_FORMS": "1",
+    "q-INITIAL_FORMS": "0",
+    "q-MIN_NUM_FORMS": "0",
+    "q-MAX_NUM_FORMS": "1000",
+    "q-0-code": "Q1",
+    "q-0-kind": "yes_no",
+    "q-0-text": "满意吗？",
+    "q-0-branches": "no -> Q9",
+    "publish": "1",
+}
+
+
+def test_a_refused_save_and_publish_saves_nothing_and_keeps_what_was_typed(supervisor, client_for):
+    from kefu.callbacks.models import Questionnaire
+
+    client = client_for(supervisor)
+
+    first = client.post("/callbacks/questionnaires/new/", BAD_QUESTIONNAIRE)
+    again = client.post("/callbacks/questionnaires/new/", BAD_QUESTIONNAIRE)
+    fixed = client.post(
+        "/callbacks/questionnaires/new/", {**BAD_QUESTIONNAIRE, "q-0-branches": "no -> END"}
+    )
+
+    assert (first.status_code, again.status_code, fixed.status_code) == (400, 400, 302)
+    assert "no -&gt; Q9" in again.content.decode() and "坏问卷" in again.content.decode()
+    questionnaire = Questionnaire.objects.get()
+    assert questionnaire.versions.get().is_published
+
+
+def test_a_refused_publish_of_a_draft_keeps_the_draft_as_it_was(supervisor, client_for):
+    draft = callback_questionnaire(by=supervisor, publish=False)
+    client = client_for(supervisor)
+
+    response = client.post(f"/callbacks/versions/{draft.pk}/edit/", BAD_QUESTIONNAIRE)
+
+    draft.refresh_from_db()
+    assert response.status_code == 400
+    assert not draft.is_published
+    assert list(draft.questions.values_list("code", flat=True)) == ["Q1", "Q2", "Q3", "Q4"]
+    assert draft.questionnaire.name == "新客户回访问卷"
+
+
+def test_editing_a_draft_can_make_it_company_wide_or_not(supervisor, client_for):
+    draft = callback_questionnaire(by=supervisor, publish=False)
+    data = {**BAD_QUESTIONNAIRE, "q-0-branches": "", "name": "新客户回访问卷"}
+    del data["publish"]
+
+    response = client_for(supervisor).post(f"/callbacks/versions/{draft.pk}/edit/", data)
+
+    draft.questionnaire.refresh_from_db()
+    assert response.status_code == 302
+    assert draft.questionnaire.company_wide is False
+
+
+def test_a_supervisor_takes_a_customer_off_the_list(target, supervisor, client_for):
+    client = client_for(supervisor)
+    url = f"/callbacks/projects/{target.project_id}/targets/{target.pk}/remove/"
+
+    page = client.get(f"/callbacks/projects/{target.project_id}/").content.decode()
+    refused = client.post(url, {"reason": ""}, follow=True)
+    target.refresh_from_db()
+    status_after_refusal = target.status
+    removed = client.post(url, {"reason": "客户已销户"}, follow=True)
+
+    target.refresh_from_db()
+    assert f'action="{url}"' in page
+    assert status_after_refusal == Target.Status.PENDING
+    assert "enter a reason" in refused.content.decode()
+    assert target.status == Target.Status.REMOVED
+    assert "赵磊 was taken off the list." in removed.content.decode()
+    assert f'action="{url}"' not in removed.content.decode()
+
+
+def test_the_list_of_a_project_is_filtered_by_status(target, supervisor, client_for):
+    client = client_for(supervisor)
+    base = f"/callbacks/projects/{target.project_id}/"
+
+    reached = client.get(base, {"status": "reached"}).content.decode()
+    pending = client.get(base, {"status": "pending"}).content.decode()
+    nonsense = client.get(base, {"status": "x"})
+
+    assert f'id="target-{target.pk}"' not in reached
+    assert f'id="target-{target.pk}"' in pending
+    assert nonsense.status_code == 200
+
+
+def _supervisor_posts(target):
+    """Every page that changes something for a supervisor, with a valid body."""
+    p, t = target.project_id, target.pk
+    version = target.project.questionnaire_version_id
+    return [
+        (f"/callbacks/projects/{p}/start/", {}),
+        (f"/callbacks/projects/{p}/close/", {}),
+        (f"/callbacks/projects/{p}/rule/", {"rule": "aml_flagged"}),
+        (f"/callbacks/projects/{p}/distribute/", {"start": "2026-11-24"}),
+        (f"/callbacks/projects/{p}/targets/{t}/remove/", {"reason": "x"}),
+        ("/callbacks/projects/new/", {"name": "x"}),
+        ("/callbacks/questionnaires/new/", {"name": "x"}),
+        (f"/callbacks/versions/{version}/edit/", {}),
+        (f"/callbacks/versions/{version}/publish/", {}),
+        ("/callbacks/reports/filings/", {"kind": "monthly", "period": "2026-10"}),
+        ("/callbacks/agents/", {"user": target.assigned_to_id, "daily_quota": 1}),
+        ("/callbacks/portfolios/", {"since": "2000-01-01", "limit": 10}),
+    ]
+
+
+def _state():
+    from kefu.callbacks.models import (
+        AgentProfile,
+        CallbackEvent,
+        FollowUp,
+        PortfolioAssignment,
+        PortfolioPlan,
+        Questionnaire,
+        QuestionnaireVersion,
+        ReportFiling,
+        TargetBatch,
+    )
+    from kefu.core.models import AuditEvent
+
+    return (
+        list(Project.objects.values_list("status", flat=True)),
+        list(Target.objects.values_list("status", "assigned_to_id")),
+        Questionnaire.objects.count(),
+        list(QuestionnaireVersion.objects.values_list("status", flat=True)),
+        TargetBatch.objects.count(),
+        Attempt.objects.count(),
+        FollowUp.objects.filter(status="done").count(),
+        CallbackEvent.objects.count(),
+        PortfolioPlan.objects.count(),
+        PortfolioAssignment.objects.count(),
+        ReportFiling.objects.count(),
+        list(AgentProfile.objects.values_list("daily_quota", flat=True)),
+        AuditEvent.objects.exclude(action__startswith="auth.").count(),
+    )
+
+
+@pytest.mark.parametrize("role", ["callback", "agent", "manager", "qa"])
+def test_every_supervisor_action_refuses_other_roles_and_changes_nothing(
+    target, role, role_users, client_for
+):
+    client = client_for(role_users[role])
+    target.refresh_from_db()
+    before = _state()
+
+    for url, body in _supervisor_posts(target):
+        response = client.post(url, body)
+        assert response.status_code == 403, (role, url, response.status_code)
+
+    assert _state() == before
+
+
+def test_agents_cannot_close_a_supervisors_follow_up_or_apply_a_plan(
+    target, agent, supervisor, role_users, client_for
+):
+    from kefu.callbacks.models import FollowUp, PortfolioPlan
+
+    services.attempt_record(
+        target=target,
+        by=agent,
+        outcome="reached",
+        answers={"Q1": "yes", "Q3": 4},
+        follow_ups=[("risk", "客户称未本人操作")],
+    )
+    follow_up = FollowUp.objects.get()
+    plan = services.portfolio_plan_create(by=supervisor, since=dt.date(2000, 1, 1)).plan
+    before = _state()
+
+    for role in ("callback", "agent", "manager"):
+        client = client_for(role_users[role])
+        closing = client.post(f"/callbacks/follow-ups/{follow_up.pk}/close/", {"resolution": "x"})
+        applying = client.post(f"/callbacks/portfolios/plans/{plan.pk}/apply/")
+        assert (closing.status_code, applying.status_code) == (403, 403), role
+
+    assert _state() == before
+    assert PortfolioPlan.objects.get().applied_at is None
+
+
+def test_another_agent_cannot_save_a_call_or_dial_on_my_callback(target, second_agent, client_for):
+    client = client_for(second_agent)
+    before = _state()
+
+    saving = client.post(
+        f"/callbacks/desk/{target.pk}/", {"outcome": "reached", "q_Q1": "yes", "q_Q3": "5"}
+    )
+    dialing = client.post(f"/callbacks/desk/{target.pk}/dial/")
+
+    assert (saving.status_code, dialing.status_code) == (403, 403)
+    assert "13911110006" not in dialing.content.decode()
+    assert _state() == before
+
+
+def test_an_agent_cannot_record_the_first_contact_of_another_agents_customer(
+    supervisor, role_users, client_for
+):
+    from kefu.callbacks.models import PortfolioAssignment
+
+    CustomerFactory()
+    plan = services.portfolio_plan_create(
+        by=supervisor, since=dt.date(2000, 1, 1), agent_ids=[role_users["callback"].pk]
+    ).plan
+    services.portfolio_plan_apply(plan=plan, by=supervisor)
+    assignment = PortfolioAssignment.objects.first()
+    before = _state()
+
+    response = client_for(role_users["agent"]).post(
+        f"/callbacks/portfolios/mine/{assignment.pk}/contact/", {"note": "x"}
+    )
+
+    assignment.refresh_from_db()
+    assert response.status_code == 404
+    assert assignment.first_contact_at is None
+    assert _state() == before

@@ -215,6 +215,12 @@ def follow_up_close(*, follow_up: FollowUp, by, resolution: str) -> FollowUp:
         target=follow_up.target,
         data={"follow_up": follow_up.pk},
     )
+    audit_record(
+        actor=by,
+        action="callback.follow_up.done",
+        obj=follow_up.target.project,
+        data={"follow_up": follow_up.pk, "target": follow_up.target_id},
+    )
     return follow_up
 
 

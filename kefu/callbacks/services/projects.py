@@ -120,8 +120,10 @@ def questionnaire_version_save(
     closing_script: str = "",
     questions: Sequence[QuestionSpec],
     name: str | None = None,
+    company_wide: bool | None = None,
 ) -> QuestionnaireVersion:
-    """Replace a draft version's scripts and questions. A published version never changes."""
+    """Replace a draft version's scripts and questions (and the questionnaire's name and reach
+    when given). A published version never changes."""
     version = QuestionnaireVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_published:
         raise Conflict(
@@ -135,15 +137,22 @@ def questionnaire_version_save(
     version.save(update_fields=["opening_script", "closing_script"])
     version.questions.all().delete()
     Question.objects.bulk_create(_question_rows(version, questions))
-    if name is not None and name.strip() and name.strip() != version.questionnaire.name:
-        questionnaire = version.questionnaire
+    questionnaire = version.questionnaire
+    changes: dict[str, tuple] = {}
+    if name is not None and name.strip() and name.strip() != questionnaire.name:
+        changes["name"] = (questionnaire.name, name.strip())
         questionnaire.name = name.strip()
+    if company_wide is not None and company_wide != questionnaire.company_wide:
+        changes["company_wide"] = (questionnaire.company_wide, company_wide)
+        questionnaire.company_wide = company_wide
+    if changes:
         _clean(questionnaire)
-        questionnaire.save(update_fields=["name"])
+        questionnaire.save(update_fields=list(changes))
     audit_record(
         actor=by,
         action="callback.questionnaire.edited",
-        obj=version.questionnaire,
+        obj=questionnaire,
+        changes=changes or None,
         data={"version": version.number, "questions": len(questions)},
     )
     return version
@@ -239,6 +248,17 @@ def project_create(
         errors["purpose"] = [_("Choose one of the purposes.")]
     if purpose and callback_type != CallbackType.OTHER:
         errors["purpose"] = [_("Only projects of type Other have a purpose.")]
+    if not questionnaire.company_wide:
+        # A questionnaire that is not company-wide belongs to the one project it was made for.
+        other = questionnaire.projects.order_by("id").first()
+        if other is not None:
+            errors["questionnaire"] = [
+                _(
+                    "This questionnaire is used only by the project %(name)s: make it "
+                    "company-wide to use it again."
+                )
+                % {"name": other.name}
+            ]
     kind = window_kind or rules.default_window_kind(callback_type)
     if kind not in WindowKind.values:
         errors["window_kind"] = [_("Choose monthly or quarterly.")]

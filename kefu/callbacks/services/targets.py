@@ -554,23 +554,32 @@ def targets_from_rule(
 
 @transaction.atomic
 def target_remove(*, target: Target, by, reason: str) -> Target:
-    """Take a customer off a list (the customer may then be listed again in the window)."""
-    target = Target.objects.select_for_update().get(pk=target.pk)
+    """Take a customer off a list (the customer may then be listed again in the window).
+
+    Only a callback still to be made, of a project that is not closed; the reason is kept in
+    the callback history and the audit log.
+    """
+    target = Target.objects.select_for_update().select_related("project").get(pk=target.pk)
+    _project_for_list(target.project)
     if not target.is_open:
         raise Conflict(_("Only a callback that is still to be made can be removed."))
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason or len(reason) > 200:
         raise ValidationFailed(
-            _("Say why the customer is removed."), errors={"reason": [_("Enter a reason.")]}
+            _("Say why the customer is removed."),
+            errors={"reason": [_("Enter a reason of at most 200 characters.")]},
         )
     old = target.status
     target.status = Target.Status.REMOVED
     target.closed_at = timezone.now()
     target.save(update_fields=["status", "closed_at"])
-    event_record(
-        action="callback.target.removed",
+    data = {"from": old, "reason": reason, "customer": target.customer_id}
+    event_record(action="callback.target.removed", actor=by, target=target, data=data)
+    audit_record(
         actor=by,
-        target=target,
-        data={"from": old, "reason": reason.strip()[:200]},
+        action="callback.target.removed",
+        obj=target.project,
+        data={"target": target.pk, **data},
     )
     return target
 
@@ -724,10 +733,12 @@ def target_reassign(*, target: Target, agent, by, day: dt.date | None = None) ->
     target.assigned_to = agent
     target.scheduled_on = day or timezone.localdate()
     target.save(update_fields=["assigned_to", "scheduled_on"])
-    event_record(
-        action="callback.target.reassigned",
+    data = {"from": old, "to": agent.pk}
+    event_record(action="callback.target.reassigned", actor=by, target=target, data=data)
+    audit_record(
         actor=by,
-        target=target,
-        data={"from": old, "to": agent.pk},
+        action="callback.target.reassigned",
+        obj=target.project,
+        data={"target": target.pk, **data},
     )
     return target
