@@ -248,3 +248,76 @@ def test_history_masks_personal_numbers(role_users, api_client_for, create, act)
     answer = next(e for e in events if e["action"] == "ticket.answer")
     assert answer["changes"]["result"]["new"] == "已退还卡号628888******0013的年费"
     assert "6288880000000013" not in json.dumps(events)
+
+
+# --- refusals: the wrong caller is refused and nothing changes ---------------------------------
+
+
+def test_another_agents_history_is_not_found(role_users, api_client_for, create, make_user):
+    t = create(role_users["agent"])
+
+    response = api_client_for(make_user("stranger", "agent")).get(f"/api/tickets/{t.pk}/events")
+
+    assert response.status_code == 404
+
+
+def test_about_to_breach_lists_only_what_the_agent_may_see(
+    role_users, api_client_for, create, make_user, frozen_now
+):
+    from kefu.tickets.services import sla_sweep
+    from tests.tickets.conftest import at
+
+    mine = create(role_users["agent"], channel="email")
+    stranger = make_user("stranger", "agent")
+    create(stranger, channel="email", customer=CustomerFactory())
+    frozen_now.move_to(at("2026-11-24 12:30"))
+    sla_sweep()
+
+    listed = api_client_for(role_users["agent"]).get("/api/tickets/about-to-breach").json()
+    floor = api_client_for(role_users["supervisor"]).get("/api/tickets/about-to-breach").json()
+
+    assert [(r["ticket_id"], r["clock"], r["state"]) for r in listed] == [
+        (mine.pk, "first_response", "breached")
+    ]
+    assert len(floor) == 2
+
+
+@pytest.mark.parametrize("role", ["agent", "complaint", "qa"])
+def test_complaint_statistics_are_refused_without_the_permission(role, role_users, api_client_for):
+    response = api_client_for(role_users[role]).get(
+        "/api/tickets/statistics?date_from=2026-11-01&date_to=2026-11-30"
+    )
+
+    assert response.status_code == 403
+
+
+def test_an_agent_cannot_key_in_an_ivr_satisfaction_answer(role_users, api_client_for, create, act):
+    t = create(role_users["agent"])
+    t = act(t, "answer", role_users["agent"], result="已答复")
+    act(t, "request_satisfaction", role_users["agent"], channel="ivr")
+
+    response = post(
+        api_client_for(role_users["agent"]), f"/api/tickets/{t.pk}/ivr-satisfaction", {"score": 1}
+    )
+
+    assert response.status_code == 403
+    t.refresh_from_db()
+    assert (t.status, t.satisfaction_score) == ("satisfaction", None)
+    assert t.surveys.get().answered_at is None
+
+
+@pytest.mark.parametrize("role", ["qa", "manager", "telephony"])
+def test_the_suggestion_is_for_those_who_record_tickets(role, role_users, api_client_for):
+    response = post(api_client_for(role_users[role]), "/api/tickets/suggest", {"text": "我要投诉"})
+
+    assert response.status_code == 403
+
+
+def test_without_a_token_nothing_is_listed_or_created(client, customer):
+    listed = client.get("/api/tickets")
+    created = post(
+        client, "/api/tickets", {"customer_id": customer.pk, "channel": "hotline", "content": "x"}
+    )
+
+    assert (listed.status_code, created.status_code) == (401, 401)
+    assert Ticket.objects.count() == 0

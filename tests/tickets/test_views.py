@@ -282,3 +282,98 @@ def test_the_history_reads_as_words_and_masks_personal_numbers(
     assert answer.changes[1][2] == "退还卡号628888******0013年费，回电139****0001"
     hop = next(e for e in routed.context["events"] if e.action == "ticket.routed")
     assert ("—", "投诉组") in [change[1:] for change in hop.changes]
+
+
+# --- refusals: the wrong user is refused and nothing changes -------------------------------------
+
+
+def test_a_stranger_cannot_upload_to_or_download_from_a_ticket(
+    role_users, client_for, create, make_user, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kefu.tickets.services import attachment_add
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    t = create(role_users["agent"])
+    kept = attachment_add(
+        ticket=t, by=role_users["agent"], upload=SimpleUploadedFile("来信.txt", b"letter")
+    )
+    stranger = client_for(make_user("stranger", "agent"))
+
+    upload = stranger.post(
+        f"/tickets/{t.pk}/attachments/", {"file": SimpleUploadedFile("x.txt", b"x")}
+    )
+    download = stranger.get(f"/tickets/attachments/{kept.pk}/")
+
+    assert (upload.status_code, download.status_code) == (404, 404)
+    assert list(t.attachments.values_list("name", flat=True)) == ["来信.txt"]
+
+
+@pytest.mark.parametrize("role", ["qa", "manager", "admin"])
+def test_roles_that_do_not_record_tickets_cannot_open_the_new_ticket_form(
+    role, role_users, client_for, customer
+):
+    client = client_for(role_users[role])
+
+    page = client.get(f"/tickets/new/{customer.pk}/")
+    sent = client.post(
+        f"/tickets/new/{customer.pk}/",
+        {"channel": "hotline", "content": "我要投诉", "idempotency_key": "k9"},
+    )
+    suggestion = client.post("/tickets/suggest/", {"content": "我要投诉"})
+
+    assert (page.status_code, sent.status_code, suggestion.status_code) == (403, 403, 403)
+    assert Ticket.objects.count() == 0
+
+
+def test_qa_reads_a_ticket_but_is_offered_and_allowed_no_action(role_users, client_for, create):
+    t = create(role_users["agent"])
+    qa = client_for(role_users["qa"])
+
+    page = qa.get(f"/tickets/{t.pk}/")
+    refused = qa.post(f"/tickets/{t.pk}/act/answer/", {"answer-result": "已答复"})
+
+    assert page.status_code == 200 and 'id="ticket-actions"' not in page.content.decode()
+    assert refused.status_code == 403
+    t.refresh_from_db()
+    assert (t.status, t.result) == ("registered", "")
+
+
+def test_search_finds_only_what_the_agent_may_see(role_users, client_for, create, make_user):
+    from tests.factories import CustomerFactory
+
+    mine = create(role_users["agent"], content="咨询大额存单利率")
+    stranger = make_user("stranger", "agent")
+    theirs = create(stranger, content="咨询大额存单", customer=CustomerFactory())
+    client = client_for(role_users["agent"])
+
+    by_words = client.get("/tickets/search/", {"q": "大额存单"})
+    by_reference = client.get("/tickets/search/", {"q": theirs.reference})
+
+    assert [t.pk for t in by_words.context["tickets"]] == [mine.pk]
+    assert by_reference.context["tickets"] == []
+
+
+def test_marking_notifications_read_touches_only_ones_own(role_users, client_for, create, act):
+    from kefu.tickets.models import Notification
+
+    t = create(role_users["agent"])
+    act(t, "escalate", role_users["agent"], reason="客户要求主管回电")
+    mine = Notification.objects.create(recipient=role_users["agent"], kind="x", message="m")
+    page = client_for(role_users["agent"]).get("/tickets/")
+    assert mine in page.context["notifications"]
+
+    response = client_for(role_users["agent"]).post("/tickets/notifications/read/")
+
+    assert response.status_code == 302
+    assert Notification.objects.get(pk=mine.pk).read_at is not None
+    assert not Notification.objects.filter(
+        recipient=role_users["supervisor"], read_at__isnull=False
+    ).exists()

@@ -389,6 +389,20 @@ def test_the_owner_changes_only_when_the_receiver_accepts(create, act, role_user
     assert "ticket.accept_handover" in actions_of(t)
 
 
+def test_only_the_owner_hands_over_and_a_refusal_changes_nothing(create, act, role_users, floor):
+    t = create(role_users["agent"])  # agent2 sees it: same team
+
+    with pytest.raises(Forbidden):
+        act(t, "hand_over", floor["agent2"], to_user_id=floor["agent2"].pk, reason="我来接")
+    with pytest.raises(ValidationFailed) as to_qa:
+        act(t, "hand_over", role_users["agent"], to_user_id=role_users["qa"].pk, reason="交接")
+
+    assert "to_user_id" in to_qa.value.errors
+    assert Ticket.objects.get(pk=t.pk).owner == role_users["agent"]
+    assert not HandOver.objects.exists()
+    assert not t.events.filter(action="ticket.hand_over").exists()
+
+
 def test_a_declined_hand_over_leaves_the_owner(create, act, role_users, floor):
     t = create(role_users["agent"])
     t = act(t, "hand_over", role_users["agent"], to_user_id=floor["agent2"].pk, reason="交接")
