@@ -361,6 +361,44 @@ def test_a_promised_reply_later_than_48_hours_is_refused(create, act, role_users
     assert Ticket.objects.get(pk=t.pk).status == Status.REGISTERED
 
 
+def test_a_reply_policy_in_days_bounds_the_promised_reply_time(create, act, role_users):
+    from kefu.tickets.models import SlaPolicy
+    from tests.tickets.conftest import at
+
+    SlaPolicy.objects.create(clock="customer_reply", amount=2, unit="days")
+    t = create(role_users["agent"])
+
+    t = act(
+        t,
+        "make_case",
+        role_users["agent"],
+        case_event="待核实",
+        case_phone="13911110001",
+        reply_by="2026-11-25T16:00:00+08:00",
+    )
+
+    assert t.reply_promised_at == at("2026-11-25 16:00")
+
+
+def test_the_owner_is_reminded_before_the_promised_reply_time(create, act, role_users, frozen_now):
+    from kefu.tickets.services import sla_sweep
+    from tests.tickets.conftest import at
+
+    t = create(role_users["agent"])
+    t = act(t, "make_case", role_users["agent"], case_event="核实中", case_phone="13911110001")
+    reply = t.clocks.get(name="customer_reply")
+    assert reply.warn_at == at("2026-11-25 22:00")  # 75 % of 48 hours
+
+    frozen_now.move_to(at("2026-11-25 21:59"))
+    assert sla_sweep().warned == 0
+    frozen_now.move_to(at("2026-11-25 22:00"))
+    assert sla_sweep().warned == 1
+
+    reminder = Notification.objects.get(kind="sla_warning", recipient=role_users["agent"])
+    assert t.reference in reminder.message and "2026-11-26 10:00" in reminder.message
+    assert t.events.filter(action="ticket.clock.warned", data__clock="customer_reply").exists()
+
+
 def test_classify_confirms_or_changes_type_and_category(create, act, role_users, floor):
     t = create(role_users["agent"], content="客户反映问题")  # nothing to go on: inquiry/other
 

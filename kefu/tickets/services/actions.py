@@ -263,7 +263,11 @@ def _make_case(
     if not phone:
         raise _invalid("case_phone", _("Give a phone number on which to reply to the customer."))
     policy = deadlines.policy_for("customer_reply", ticket.kind)
-    limit = now + dt.timedelta(seconds=policy.amount * (3600 if policy.unit == "hours" else 60))
+    clock = clocks.new_clock(
+        ticket=ticket, name=Clock.Name.CUSTOMER_REPLY, policy=policy, start=now, cal=cal
+    )
+    # the promise may be earlier than the policy's deadline (48 hours by default), never later
+    limit = clock.due_at
     reply_at = _when(reply_by, "reply_by")
     if reply_at is not None and (reply_at <= now or reply_at > limit):
         raise _invalid(
@@ -277,9 +281,6 @@ def _make_case(
     ticket.case_place = _text(case_place, "case_place", required=False, limit=100)
     ticket.case_person = _text(case_person, "case_person", required=False, limit=64)
     ticket.case_phone = phone
-    clock = clocks.new_clock(
-        ticket=ticket, name=Clock.Name.CUSTOMER_REPLY, policy=policy, start=now, cal=cal
-    )
     if reply_at is not None:
         clocks.restart_until(clock, now=now, due=reply_at)
     ticket.reply_promised_at = clock.due_at
