@@ -8,7 +8,8 @@ PORT   ?= 8000
 SEED   ?= 2026
 CUSTOMERS ?= 3000
 
-.PHONY: demo serve worker test test-fast test-browser lint bench messages openapi-snapshot clean
+.PHONY: demo serve worker test test-fast test-browser lint bench bench-customers bench-knowledge \
+	bench-ivr bench-callbacks bench-tickets messages openapi-snapshot clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Kefu needs Python 3.11 or newer"'
@@ -46,11 +47,42 @@ lint: $(VENV)/.installed
 	$(BIN)/kefu makemigrations --check --dry-run
 	$(BIN)/python scripts/compile_messages.py --strict > /dev/null
 
-## bench: benchmarks under bench/, results in docs/benchmarks.md
-## (1,000,000 customers by default; BENCH_ARGS="--customers 10000" for a quick run,
-##  BENCH_ARGS="--database-url postgres://…/kefu_bench" for PostgreSQL)
+## bench: the five benchmarks under bench/ in order, results in docs/benchmarks.md; each
+## also runs alone (make bench-ivr …). All of them run even when one misses a target; the
+## exit status is non-zero if any did. Variables:
+##   BENCH_CUSTOMERS=1000000   customers of the customer database (ivr and callbacks use it)
+##   BENCH_DATABASE_URL=…      PostgreSQL for customers, ivr and callbacks (default: the SQLite
+##                             file var/bench/customers-$(BENCH_CUSTOMERS).sqlite3)
+##   BENCH_TICKETS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/kefu_bench_tickets
+##   HELPDESK_PYTHON=/tmp/helpdesk-venv/bin/python   django-helpdesk side (skipped without)
+##   BENCH_ARGS=… (bench/customers.py), KNOWLEDGE_ARGS, IVR_ARGS, CALLBACKS_ARGS, TICKETS_ARGS:
+##                             more options for one script, e.g. IVR_ARGS="--duration 30"
+BENCH_CUSTOMERS ?= 1000000
+BENCH_DATABASE_URL ?=
+BENCH_TICKETS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kefu_bench_tickets
+HELPDESK_PYTHON ?=
+BENCH_DB = $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+BENCH_IVR_DB = $(or $(BENCH_DATABASE_URL),sqlite:///$(CURDIR)/var/bench/customers-$(BENCH_CUSTOMERS).sqlite3)
+
 bench: $(VENV)/.installed
-	$(BIN)/python bench/customers.py $(BENCH_ARGS)
+	@status=0; for b in customers knowledge ivr callbacks tickets; do \
+	  $(MAKE) --no-print-directory bench-$$b || status=1; done; exit $$status
+
+bench-customers: $(VENV)/.installed
+	$(BIN)/python bench/customers.py --customers $(BENCH_CUSTOMERS) $(BENCH_DB) $(BENCH_ARGS)
+
+bench-knowledge: $(VENV)/.installed
+	$(BIN)/python bench/knowledge.py $(KNOWLEDGE_ARGS)
+
+bench-ivr: $(VENV)/.installed
+	$(BIN)/python bench/ivr.py --database-url $(BENCH_IVR_DB) $(IVR_ARGS)
+
+bench-callbacks: $(VENV)/.installed
+	$(BIN)/python bench/callbacks.py --customers $(BENCH_CUSTOMERS) $(BENCH_DB) $(CALLBACKS_ARGS)
+
+bench-tickets: $(VENV)/.installed
+	$(BIN)/python bench/tickets.py --database-url $(BENCH_TICKETS_DATABASE_URL) \
+	  $(if $(HELPDESK_PYTHON),--helpdesk-python $(HELPDESK_PYTHON)) $(TICKETS_ARGS)
 
 messages: $(VENV)/.installed
 	cd kefu && ../$(BIN)/kefu makemessages -l zh_Hans -l en --no-obsolete --no-location
