@@ -8,6 +8,7 @@ import uuid
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kefu.core.crypto import lookup_hash
 from kefu.core.errors import NotFound
@@ -42,8 +43,34 @@ FUNCTION_LABELS = {
 }
 
 
+# Why a call was transferred (``reason`` of the flows' transfer nodes), as agents read it.
+REASON_LABELS = {
+    "agent_requested": gettext_lazy("Caller asked for an agent"),
+    "installment": gettext_lazy("Installment request"),
+    "query_password_locked": gettext_lazy("Query password locked: unlock"),
+    "application_question": gettext_lazy("Card application question"),
+    "travel_booking": gettext_lazy("Travel booking"),
+    "complaint": gettext_lazy("Complaint"),
+}
+
+
 def function_label(code: str) -> str:
     return FUNCTION_LABELS.get(code, code)
+
+
+def reason_label(code: str) -> str:
+    return str(REASON_LABELS.get(code, code))
+
+
+def queue_label(code: str) -> str:
+    """The queue's name from queues.yaml (the code if the queue is no longer declared)."""
+    from kefu.ivr.flowset import FlowError, current_flows
+
+    try:
+        queue = current_flows().queues.get(code)
+    except FlowError:  # flow files that never loaded: a label must not break a page
+        queue = None
+    return queue.label if queue is not None else code
 
 
 def call_get(*, call_id) -> Call:
@@ -109,7 +136,7 @@ def call_summary(call: Call) -> str:
     parts = [function_label(f) for f in call.functions or []]
     text = "、".join(parts) if parts else _("no self-service function")
     if call.transfer_queue:
-        text += " · " + _("transferred to %(queue)s") % {"queue": call.transfer_queue}
+        text += " · " + _("transferred to %(queue)s") % {"queue": queue_label(call.transfer_queue)}
     if call.status == Call.Status.ABANDONED and call.hangup_node:
         text += " · " + _("caller hung up at %(node)s") % {"node": call.hangup_node}
     return text

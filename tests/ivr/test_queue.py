@@ -5,6 +5,7 @@ import pytest
 
 from kefu.ivr import flowset
 from kefu.ivr.models import Call, CallEvent, QueueEntry
+from kefu.ivr.selectors import reason_label
 from tests.factories import schedule_days
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +107,9 @@ def test_the_agent_page_lists_waiting_calls_in_order(demo, phone, role_users, cl
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('class="queue-entry"') == 2
+    # queue, reason and last function in words, not codes
+    assert "信用卡人工服务" in html and "agent_requested" not in html
+    assert reason_label("agent_requested") in html and "<td>人工服务</td>" in html
     assert html.index("139****0001") < html.index("139****0009")
     assert "13911110001" not in html
 

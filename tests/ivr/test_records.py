@@ -112,4 +112,16 @@ def test_calls_appear_on_the_customer_360_timeline(demo, phone, role_users, clie
     html = client_for(role_users["agent"]).get(f"/customers/{demo['zhang'].pk}/").content.decode()
 
     timeline = html.split('id="timeline"')[1].split("</section>")[0]
-    assert "额度查询" in timeline and "cards" in timeline
+    assert "额度查询" in timeline and "信用卡人工服务" in timeline
+
+
+def test_the_search_page_names_functions_and_queues_in_words(demo, phone, role_users, client_for):
+    p = phone()
+    p.verify_by_id()
+    p.keys("2", "*", "0")
+
+    html = client_for(role_users["supervisor"]).get("/ivr/calls/").content.decode()
+
+    row = html.split('id="call-table"')[1]
+    assert "额度查询、人工服务" in row and "信用卡人工服务" in row
+    assert "limits" not in row
