@@ -37,6 +37,36 @@ class AuditedAdmin(admin.ModelAdmin):
         audit_record(actor=request.user, action=f"tickets.{obj._meta.model_name}.deleted", obj=obj)
         super().delete_model(request, obj)
 
+    def save_formset(self, request, form, formset, change):
+        """Inline rows (team members and their skills, route steps) are configuration too:
+        each one added, changed or removed is audited."""
+        old = {
+            f.instance.pk: model_to_dict(type(f.instance).objects.get(pk=f.instance.pk))
+            for f in formset.initial_forms
+            if f.instance.pk is not None and f.has_changed()
+        }
+        super().save_formset(request, form, formset, change)
+        for obj in formset.deleted_objects:
+            audit_record(
+                actor=request.user, action=f"tickets.{obj._meta.model_name}.deleted", obj=obj
+            )
+        for obj, _fields in formset.changed_objects:
+            before = old.get(obj.pk, {})
+            changes = {k: (before.get(k), v) for k, v in model_to_dict(obj).items()}
+            audit_record(
+                actor=request.user,
+                action=f"tickets.{obj._meta.model_name}.changed",
+                obj=obj,
+                changes={k: ov for k, ov in changes.items() if ov[0] != ov[1]},
+            )
+        for obj in formset.new_objects:
+            audit_record(
+                actor=request.user,
+                action=f"tickets.{obj._meta.model_name}.created",
+                obj=obj,
+                changes={k: (None, v) for k, v in model_to_dict(obj).items()},
+            )
+
 
 class TeamMemberInline(admin.TabularInline):
     model = TeamMember
