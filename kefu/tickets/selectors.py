@@ -213,6 +213,30 @@ def pending_handover(*, ticket: Ticket) -> HandOver | None:
     )
 
 
+def actions_offered(*, user, ticket: Ticket, handover: HandOver | None, repeats: list) -> list:
+    """The actions the ticket page offers ``user``: allowed from the status, with the
+    permissions, and not bound to fail on who the user is (accepting a hand-over that is
+    not theirs, taking a ticket of another team, merging with nothing to merge into)."""
+    from kefu.tickets import workflow
+
+    sees_all = user.has_perm("tickets.view_all_tickets")
+    team_member = ticket.team_id is not None and ticket.team_id in user_team_ids(user)
+    ruled_out = {
+        "accept_handover": handover is None or handover.to_user_id != user.pk,
+        "decline_handover": handover is None or handover.to_user_id != user.pk,
+        "hand_over": handover is not None or not (user.pk == ticket.owner_id or sees_all),
+        "take": not team_member or ticket.assignee_id == user.pk,
+        "start": ticket.assignee_id not in (None, user.pk) and not sees_all,
+        "merge": not repeats,
+        "request_review": ticket.decided_at is None,
+    }
+    return [
+        t
+        for t in workflow.available_actions(status=ticket.status, kind=ticket.kind)
+        if user.has_perms(t.perms) and not ruled_out.get(t.action, False)
+    ]
+
+
 # The columns the work list shows: an agent may have a few hundred open tickets, and
 # building every column of each costs more than the query.
 MY_WORK_FIELDS = (

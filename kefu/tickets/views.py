@@ -164,20 +164,22 @@ def suggest(request):
 
 
 def _detail_context(request, ticket, forms=None):
-    available = [
-        t
-        for t in workflow.available_actions(status=ticket.status, kind=ticket.kind)
-        if request.user.has_perms(t.perms)
-    ]
+    handover = selectors.pending_handover(ticket=ticket)
+    repeats = selectors.possible_repeats(ticket=ticket)
+    offered = selectors.actions_offered(
+        user=request.user, ticket=ticket, handover=handover, repeats=repeats
+    )
     forms = forms or {}
-    actions = [(t, forms.get(t.action) or action_form(t.action)) for t in available]
+    # a refused action keeps its form on the page, so that its error is read where it was made
+    offered += [workflow.TRANSITIONS[a] for a in forms if workflow.TRANSITIONS[a] not in offered]
+    actions = [(t, forms.get(t.action) or action_form(t.action)) for t in offered]
     return {
         "ticket": ticket,
         "clocks": selectors.ticket_clocks(ticket=ticket),
         "events": selectors.ticket_history_rows(ticket=ticket),
         "actions": actions,
-        "handover": selectors.pending_handover(ticket=ticket),
-        "repeats": selectors.possible_repeats(ticket=ticket),
+        "handover": handover,
+        "repeats": repeats,
         "attachments": ticket.attachments.select_related("uploaded_by"),
         "attachment_form": AttachmentForm(),
         "can_work": request.user.has_perm(WORK_TICKET),

@@ -377,3 +377,34 @@ def test_marking_notifications_read_touches_only_ones_own(role_users, client_for
     assert not Notification.objects.filter(
         recipient=role_users["supervisor"], read_at__isnull=False
     ).exists()
+
+
+def test_the_page_offers_hand_over_actions_only_to_whom_they_concern(
+    role_users, client_for, create, act, floor
+):
+    t = create(role_users["agent"])
+
+    def offered(user):
+        page = client_for(user).get(f"/tickets/{t.pk}/")
+        return {transition.action for transition, _form in page.context["actions"]}
+
+    before = offered(role_users["agent"])
+    act(t, "hand_over", role_users["agent"], to_user_id=floor["agent2"].pk, reason="下班交接")
+
+    assert "hand_over" in before and "accept_handover" not in before and "take" not in before
+    assert "merge" not in before and "request_review" not in before
+    assert {"accept_handover", "decline_handover"} <= offered(floor["agent2"])
+    assert not {"accept_handover", "decline_handover", "hand_over"} & offered(role_users["agent"])
+
+
+def test_a_refused_action_keeps_its_error_on_the_page(role_users, client_for, create):
+    t = create(role_users["agent"])
+
+    response = client_for(role_users["agent"]).post(
+        f"/tickets/{t.pk}/act/accept_handover/", {}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 409
+    forms = {transition.action: form for transition, form in response.context["actions"]}
+    assert forms["accept_handover"].non_field_errors()
+    assert Ticket.objects.get(pk=t.pk).owner == role_users["agent"]
