@@ -252,6 +252,14 @@ def queue_entry_answer(*, entry_id: int, by) -> QueueEntry:
     call.state = {**(call.state or {}), "seq": seq}
     call.last_activity_at = now
     call.save(update_fields=["state", "last_activity_at"])
+    audit_record(
+        actor=by,
+        action="ivr.call.answered",
+        object_type="ivr.call",
+        object_id=str(call.pk),
+        object_repr=call.caller_masked,
+        data={"queue": entry.queue, "reason": entry.reason, "customer": entry.customer_id},
+    )
     CallEvent.objects.create(
         call=call,
         seq=seq,
@@ -356,6 +364,7 @@ def payment_code_redeem(*, card_ref: str, code: str, now: dt.datetime | None = N
 # --- statement copies (IVR-4) ------------------------------------------------------------------
 
 
+@transaction.atomic
 def statement_request_create(
     *,
     call: Call,
@@ -378,6 +387,19 @@ def statement_request_create(
     )
     request.full_clean(exclude=["call", "customer"])
     request.save()
+    audit_record(
+        actor=None,
+        actor_label="ivr",
+        action="ivr.statement_request.created",
+        obj=request,
+        data={
+            "call": str(call.pk),
+            "customer": customer_id,
+            "period": period,
+            "method": method,
+            "card_last4": card_last4,
+        },
+    )
 
     def enqueue() -> None:
         from kefu.ivr.tasks import render_statement_request
@@ -386,6 +408,17 @@ def statement_request_create(
 
     transaction.on_commit(enqueue)
     return request
+
+
+def statement_request_record_download(*, statement_request: StatementRequest, by) -> None:
+    """A member of staff opened the PDF of a statement copy (SEC-4: a view of a customer's
+    statement is audited)."""
+    audit_record(
+        actor=by,
+        action="ivr.statement_pdf.downloaded",
+        obj=statement_request,
+        data={"customer": statement_request.customer_id, "period": statement_request.period},
+    )
 
 
 def caller_hash(number: str) -> str:

@@ -115,6 +115,7 @@ def statement_pdf(request, request_id: int):
     path = statement_pdf_path(statement_request)
     if path is None:
         raise Http404
+    services.statement_request_record_download(statement_request=statement_request, by=request.user)
     return FileResponse(path.open("rb"), filename=path.name, content_type="application/pdf")
 
 

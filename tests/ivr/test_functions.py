@@ -95,6 +95,12 @@ def test_fax_and_remail_requests_queue_a_statement_job(zhang, settings):
     )
     assert (mail.method, mail.period) == ("mail", "2026-09")
     assert "02165001234" not in str(list(zhang.call.events.values_list("keys", "data")))
+    audits = AuditEvent.objects.filter(action="ivr.statement_request.created").order_by("id")
+    assert [(a.object_id, a.data["method"], a.data["period"]) for a in audits] == [
+        (str(fax.pk), "fax", "2026-10"),
+        (str(mail.pk), "mail", "2026-09"),
+    ]
+    assert "02165001234" not in str(list(audits.values_list("data", "changes")))
 
 
 def test_bills_are_for_the_primary_cardholder_only(demo, phone):

@@ -3,6 +3,7 @@ page (live, arrival order) and the screen pop."""
 
 import pytest
 
+from kefu.core.models import AuditEvent
 from kefu.ivr import flowset
 from kefu.ivr.models import Call, CallEvent, QueueEntry
 from kefu.ivr.selectors import reason_label
@@ -126,6 +127,9 @@ def test_answering_opens_the_customer_360_screen_pop(demo, phone, role_users, cl
     entry.refresh_from_db()
     assert (entry.status, entry.answered_by) == ("answered", agent)
     assert CallEvent.objects.filter(kind="answered").count() == 1
+    audit = AuditEvent.objects.get(action="ivr.call.answered")
+    assert (audit.actor, audit.object_id) == (agent, str(entry.call_id))
+    assert audit.data["queue"] == "cards" and audit.data["customer"] == demo["zhang"].pk
     # the caller hangs up after talking to the agent: the call finished normally
     call = Call.objects.get(pk=entry.call_id)
     from kefu.ivr.services import call_hangup
@@ -143,6 +147,7 @@ def test_a_call_cannot_be_answered_twice(demo, phone, role_users, client_for):
     assert response.status_code == 302 and response["Location"] == "/ivr/queue/"
     entry.refresh_from_db()
     assert entry.answered_by == role_users["agent"]
+    assert AuditEvent.objects.filter(action="ivr.call.answered").count() == 1
 
 
 def test_an_unverified_caller_opens_the_customer_search(demo, phone, role_users, client_for):
@@ -164,6 +169,7 @@ def test_roles_without_the_queue_cannot_see_or_answer(demo, phone, role, role_us
     assert client.post(f"/ivr/queue/{entry.pk}/answer/").status_code == 403
     entry.refresh_from_db()
     assert entry.status == QueueEntry.Status.WAITING
+    assert not AuditEvent.objects.filter(action="ivr.call.answered").exists()
 
 
 def test_stale_calls_are_closed_by_the_periodic_job(demo, phone, time_machine):

@@ -3,6 +3,7 @@
 import pytest
 from pypdf import PdfReader
 
+from kefu.core.models import AuditEvent
 from kefu.ivr import statements
 from kefu.ivr.models import StatementRequest
 from kefu.ivr.tasks import render_statement_request
@@ -62,9 +63,12 @@ def test_a_supervisor_downloads_the_pdf_from_the_call_record(
 
     assert f"/ivr/statements/{request.pk}.pdf" in page
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    audit = AuditEvent.objects.get(action="ivr.statement_pdf.downloaded")
+    assert (audit.actor, audit.object_id) == (role_users["supervisor"], str(request.pk))
     assert (
         client_for(role_users["agent"]).get(f"/ivr/statements/{request.pk}.pdf").status_code == 403
     )
+    assert AuditEvent.objects.filter(action="ivr.statement_pdf.downloaded").count() == 1
 
 
 def test_without_a_cjk_font_the_request_fails_with_a_clear_message(
