@@ -38,7 +38,7 @@ from kefu.callbacks.forms import (
 from kefu.callbacks.models import FollowUp, PortfolioPlan, Project, Target
 from kefu.callbacks.services.imports import imports_dir, sample_csv
 from kefu.callbacks.services.portfolios import portfolio_agents
-from kefu.callbacks.services.targets import callback_agents
+from kefu.callbacks.services.targets import callback_agents, rule_labels
 from kefu.core.errors import KefuError, NotFound
 from kefu.core.permissions import require_perms
 from kefu.core.roles import (
@@ -126,6 +126,7 @@ def _project_page(
             "distribute_form": distribute_form or DistributeForm(agents=callback_agents()),
             "statuses": Target.Status.choices,
             "status": status_filter,
+            "rule_labels": dict(rule_labels()),
         },
         status=status,
     )
@@ -214,7 +215,11 @@ def batch_detail(request, project_id: int, batch_id: int):
     template = (
         "callbacks/partials/batch_progress.html" if request.htmx else "callbacks/batch_detail.html"
     )
-    return render(request, template, {"project": project, "batch": batch})
+    return render(
+        request,
+        template,
+        {"project": project, "batch": batch, "rule_label": dict(rule_labels()).get(batch.rule)},
+    )
 
 
 @require_GET

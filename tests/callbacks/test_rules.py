@@ -7,6 +7,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.utils import translation
 
 from kefu.callbacks import rules
 from kefu.callbacks.rules import AgentCapacity, QuestionSpec
@@ -16,6 +17,12 @@ SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 D = dt.date
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

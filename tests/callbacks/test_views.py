@@ -216,6 +216,15 @@ def test_running_a_list_rule_from_the_project_page(supervisor, client_for):
 
     assert response.status_code == 302
     assert project.targets.count() == 1
+    page = client_for(supervisor).get(f"/callbacks/projects/{project.pk}/").content.decode()
+    batch = project.batches.get()
+    assert "Large transfers out on a trading day" in page
+    assert (
+        "Large transfers out on a trading day"
+        in (
+            client_for(supervisor).get(f"/callbacks/projects/{project.pk}/batches/{batch.pk}/")
+        ).content.decode()
+    )
 
 
 def test_the_report_page_and_its_exports(supervisor, role_users, client_for):
