@@ -93,6 +93,9 @@ def test_bad_keys_are_a_422_with_a_field_error_and_change_nothing(demo, platform
     assert errors[0]["field"] == "digits"
     assert fragment in errors[0]["message"]
     assert Call.objects.get(pk=call_id).steps == before
+    # nothing already keyed is lost: the call goes on from where it was
+    step = post(platform, f"/api/ivr/calls/{call_id}/input", {"digits": "110105197803150315#"})
+    assert step.json()["node"] == "verify:password"
 
 
 def test_missing_digits_is_a_422(demo, platform):
@@ -228,3 +231,20 @@ def test_a_caller_number_too_long_is_a_422_naming_the_field(demo, platform):
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "caller"
     assert Call.objects.count() == 0
+
+
+@pytest.mark.parametrize("cli", ["+8613911110001", "008613911110001", "8613911110001"])
+def test_a_caller_number_with_a_country_prefix_is_the_registered_phone(demo, platform, cli):
+    from kefu.ivr.models import PaymentCode
+
+    call_id = start(platform, caller=cli)["call_id"]
+    url = f"/api/ivr/calls/{call_id}/input"
+    post(platform, url, {"digits": "110105197803150315#"})
+    post(platform, url, {"digits": "135790#"})
+
+    step = post(platform, url, {"digits": "6"}).json()
+
+    assert "动态验证码是" in step["prompt"]
+    assert PaymentCode.objects.count() == 1
+    record = platform.get(f"/api/ivr/calls/{call_id}").json()
+    assert record["caller"] == "139****0001"
