@@ -17,6 +17,16 @@ from kefu.tickets.services import params_of
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
+# Browsers fill <input type="date"> and "datetime-local" only from ISO values: without these
+# formats a re-shown form (an error elsewhere, the default period) shows the field empty.
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _datetime_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
 class TicketForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     content = forms.CharField(
@@ -41,7 +51,7 @@ class TicketForm(forms.Form):
     received_at = forms.DateTimeField(
         label=_("Received at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=_datetime_input(),
         help_text=_("Leave empty for now (letters and mail: the day they arrived)."),
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -127,7 +137,7 @@ def _field(name: str) -> forms.Field:
                 "reply_by": _("Reply promised by"),
                 "new_reply_at": _("New reply time told to the customer"),
             }[name],
-            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            widget=_datetime_input(),
             required=False,
         )
     if name in ("case_place", "case_person", "case_phone"):
@@ -209,8 +219,8 @@ class TicketSearchForm(forms.Form):
 
 
 class StatisticsForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), widget=_date_input())
+    date_to = forms.DateField(label=_("To"), widget=_date_input())
 
     def clean(self):
         data = super().clean()

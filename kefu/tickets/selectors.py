@@ -333,9 +333,14 @@ def floor_summary(*, now: dt.datetime | None = None) -> dict:
     )
     for row in rows:
         by_team[row["team__name"] or _("Not routed")][row["status"]] = row["n"]
+    # statuses in the order of the workflow, by their label
+    ordered = {
+        team: {str(status.label): counts[status] for status in Status if status in counts}
+        for team, counts in by_team.items()
+    }
     running = Clock.objects.filter(state=ClockState.RUNNING)
     return {
-        "by_team": dict(sorted(by_team.items())),
+        "by_team": dict(sorted(ordered.items())),
         "breached": running.filter(breached_at__isnull=False).count(),
         "warned": running.filter(warned_at__isnull=False, breached_at__isnull=True).count(),
     }

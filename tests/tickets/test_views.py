@@ -408,3 +408,58 @@ def test_a_refused_action_keeps_its_error_on_the_page(role_users, client_for, cr
     forms = {transition.action: form for transition, form in response.context["actions"]}
     assert forms["accept_handover"].non_field_errors()
     assert Ticket.objects.get(pk=t.pk).owner == role_users["agent"]
+
+
+def test_the_floor_shows_every_team_and_what_is_about_to_breach(
+    role_users, client_for, create, floor, frozen_now
+):
+    from kefu.tickets.models import Status
+    from kefu.tickets.services import sla_sweep
+    from tests.factories import CustomerFactory
+    from tests.tickets.conftest import at
+
+    late = create(floor["agent2"], channel="email")
+    complaint = create(role_users["agent"], content="我要投诉", customer=CustomerFactory())
+    frozen_now.move_to(at("2026-11-24 12:30"))
+    sla_sweep()
+    client = client_for(role_users["supervisor"])
+    client.get("/tickets/floor/")
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/tickets/floor/")
+    for _i in range(3):
+        create(role_users["agent"], channel="letter", customer=CustomerFactory())
+    with CaptureQueriesContext(connection) as more:
+        client.get("/tickets/floor/")
+
+    summary = page.context["summary"]
+    registered = str(Status.REGISTERED.label)
+    assert summary["by_team"]["投诉组"] == {registered: 1}
+    assert summary["breached"] == 2  # the email's first response, the desk's hand-over
+    assert {(c.ticket_id, c.name) for c in page.context["clocks"]} >= {
+        (late.pk, "first_response"),
+        (complaint.pk, "handover"),
+    }
+    assert len(more) == len(queries)
+
+
+def test_statistics_show_the_default_period_in_the_date_fields(role_users, client_for):
+    html = client_for(role_users["supervisor"]).get("/tickets/statistics/").content.decode()
+
+    assert 'value="2026-06-01"' in html and 'value="2026-11-24"' in html
+
+
+def test_a_bad_form_keeps_the_time_received(role_users, client_for, customer):
+    response = client_for(role_users["agent"]).post(
+        f"/tickets/new/{customer.pk}/",
+        {
+            "channel": "letter",
+            "content": "来信",
+            "received_at": "2026-11-20T09:30",
+            "contact_phone": "abc",
+            "idempotency_key": "k3",
+        },
+    )
+
+    assert response.status_code == 400
+    assert 'value="2026-11-20T09:30"' in response.content.decode()
