@@ -25,7 +25,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProjectForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Project name"), max_length=100)
     callback_type = forms.ChoiceField(label=_("Type"), choices=CallbackType.choices)
     purpose = forms.ChoiceField(
         label=_("Purpose (type Other)"), choices=OtherPurpose.choices, required=False
@@ -139,7 +139,7 @@ class DistributeForm(forms.Form):
 
 
 class QuestionnaireForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Questionnaire name"), max_length=100)
     company_wide = forms.BooleanField(label=_("Company-wide"), required=False, initial=True)
     opening_script = forms.CharField(
         label=_("Opening script"), widget=forms.Textarea(attrs={"rows": 4})
@@ -149,12 +149,15 @@ class QuestionnaireForm(forms.Form):
     )
 
 
+_NARROW_NUMBER = forms.NumberInput(attrs={"style": "width:4.5em"})
 _BRANCH = re.compile(r"^\s*(?P<when>[^>]+?)\s*->\s*(?P<goto>\S+)\s*$")
 _RANGE = re.compile(r"^(-?\d+)\s*[-~]\s*(-?\d+)$")
 
 
 class QuestionForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=16)
+    code = forms.CharField(
+        label=_("Code"), max_length=16, widget=forms.TextInput(attrs={"size": 5})
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=Question.Kind.choices)
     text = forms.CharField(label=_("Question"), max_length=500)
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
@@ -164,8 +167,12 @@ class QuestionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: value=label"),
     )
-    scale_min = forms.IntegerField(label=_("Scale from"), initial=1, required=False)
-    scale_max = forms.IntegerField(label=_("Scale to"), initial=5, required=False)
+    scale_min = forms.IntegerField(
+        label=_("Scale from"), initial=1, required=False, widget=_NARROW_NUMBER
+    )
+    scale_max = forms.IntegerField(
+        label=_("Scale to"), initial=5, required=False, widget=_NARROW_NUMBER
+    )
     branches = forms.CharField(
         label=_("Branches"),
         required=False,
