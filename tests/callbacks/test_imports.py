@@ -243,3 +243,16 @@ def test_the_bulk_hasher_gives_the_same_hashes_as_lookup_hash(kind, value):
     from kefu.core.crypto import lookup_hash, lookup_hasher
 
     assert lookup_hasher(kind)(value) == lookup_hash(kind, value)
+
+
+def test_row_problems_quote_no_digits_of_an_id_number(supervisor, people, tmp_path):
+    project = callback_project(by=supervisor)
+    # a valid region, then a birth date 1999-13-32 that does not exist
+    text = "姓名,身份证号码\n赵磊,110108199913320015\n"
+
+    result = import_rows(project=project, path=write(tmp_path, text))
+
+    (error,) = result.errors
+    assert (error.row, error.column) == (2, "id_number")
+    assert "birth date" in error.message
+    assert "19991332" not in error.message and "********" in error.message
