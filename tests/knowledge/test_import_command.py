@@ -44,7 +44,7 @@ def test_jsonl_rows_become_published_searchable_articles(tmp_path):
 
     out, _err = run(path)
 
-    assert "2 articles created" in out
+    assert "新建文章 2 篇" in out
     article = Article.objects.get(external_id="FAQ-1")
     assert article.status == "published"
     assert article.category.name == "挂失" and article.category.parent.name == "信用卡"
@@ -67,7 +67,7 @@ def test_importing_again_updates_and_never_duplicates(tmp_path):
         )
     )
 
-    assert "1 articles created, 1 updated" in out
+    assert "新建文章 1 篇，更新 1 篇" in out
     assert Article.objects.filter(external_id="FAQ-1").count() == 1
     article = Article.objects.get(external_id="FAQ-1")
     assert article.published_version.number == 2
@@ -78,7 +78,7 @@ def test_importing_again_updates_and_never_duplicates(tmp_path):
             [{"id": "FAQ-1", "question": "年费怎么收", "answer": "首年免年费，刷卡6次免次年。"}],
         )
     )
-    assert "1 unchanged" in out
+    assert "未变更 1 篇" in out
 
 
 def test_csv_with_bom_and_similar_separated_by_bars(tmp_path):
@@ -91,7 +91,7 @@ def test_csv_with_bom_and_similar_separated_by_bars(tmp_path):
 
     out, _err = run(path)
 
-    assert "1 articles created" in out
+    assert "新建文章 1 篇" in out
     version = Article.objects.get(external_id="C-1").published_version
     assert version.similar_questions == ["开卡怎么弄", "新卡激活"]
 
@@ -122,7 +122,7 @@ def test_the_error_lines_are_printed(tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("kb", "import", str(path), stdout=StringIO(), stderr=err)
 
-    assert "line 1, question" in err.getvalue() + capsys.readouterr().err
+    assert "第 1 行，question" in err.getvalue() + capsys.readouterr().err
 
 
 def test_a_csv_without_the_required_columns_is_refused(tmp_path):
