@@ -184,3 +184,22 @@ def test_stale_calls_are_closed_by_the_periodic_job(demo, phone, time_machine):
 
     call = p.call
     assert call.status == Call.Status.ABANDONED and call.hangup_node == "verify:password"
+
+
+def test_the_queue_rows_query_count_does_not_grow(demo, phone, role_users, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(role_users["agent"])
+    transfer(phone)
+    client.get("/ivr/queue/rows/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/ivr/queue/rows/")
+    for caller in ("13911110003", "13800000001", "13800000002"):
+        p = phone(caller)
+        p.press("9#")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/ivr/queue/rows/")
+
+    assert response.content.decode().count('class="queue-entry"') == 4
+    assert len(few) == len(many)
