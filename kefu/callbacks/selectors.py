@@ -39,24 +39,34 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 
 
 def callback_timeline_entries(customer, limit: int) -> list:
-    """CUS-7: the customer's callback attempts, newest first, in one query."""
+    """CUS-7: the customer's callback attempts with the follow-ups they raised, newest first,
+    in two queries. Free text is masked (an agent may have typed a number into a note)."""
+    from kefu.core.masking import mask_text
     from kefu.customers.selectors import TimelineEntry
 
     attempts = (
         Attempt.objects.filter(target__customer_id=customer.pk)
         .select_related("target__project")
+        .prefetch_related("follow_ups")
         .order_by("-at", "-id")[:limit]
     )
-    return [
-        TimelineEntry(
-            at=a.at,
-            kind="callback",
-            title=_("Callback: %(project)s") % {"project": a.target.project.name},
-            detail=" · ".join(p for p in (a.get_outcome_display(), a.note) if p),
-            url=reverse("callbacks:target", args=[a.target_id]),
+    entries = []
+    for a in attempts:
+        parts = [str(a.get_outcome_display()), mask_text(a.note)]
+        parts += [
+            _("%(kind)s: %(text)s") % {"kind": f.get_kind_display(), "text": mask_text(f.text)}
+            for f in a.follow_ups.all()
+        ]
+        entries.append(
+            TimelineEntry(
+                at=a.at,
+                kind="callback",
+                title=_("Callback: %(project)s") % {"project": a.target.project.name},
+                detail=" · ".join(p for p in parts if p),
+                url=reverse("callbacks:target", args=[a.target_id]),
+            )
         )
-        for a in attempts
-    ]
+    return entries
 
 
 # --- questionnaires and projects -------------------------------------------------------------

@@ -8,6 +8,7 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from kefu.callbacks import services
 from kefu.callbacks.models import (
@@ -640,11 +641,25 @@ def test_callbacks_appear_on_the_customer_360_timeline(assigned, agent):
 
     with time_machine.travel(NOW):
         services.attempt_record(target=assigned, by=agent, outcome="no_answer", note="无人接听")
+    with time_machine.travel(NOW + dt.timedelta(hours=3)):
+        services.attempt_record(
+            target=assigned,
+            by=agent,
+            outcome="reached",
+            answers={"Q1": "yes", "Q3": 5},
+            note="客户留了新号码 13800138000",
+            follow_ups=[("need", "想了解基金定投")],
+        )
 
-    entries = [e for e in customer_timeline(customer=assigned.customer) if e.kind == "callback"]
-    assert len(entries) == 1
+    with translation.override("en"):
+        entries = [e for e in customer_timeline(customer=assigned.customer) if e.kind == "callback"]
+    assert len(entries) == 2
     assert assigned.project.name in entries[0].title
     assert entries[0].url == f"/callbacks/desk/{assigned.pk}/"
+    assert entries[0].detail == (
+        "Reached · 客户留了新号码 138****8000 · Customer need: 想了解基金定投"
+    )
+    assert entries[1].detail == "No answer · 无人接听"
 
 
 def test_a_follow_up_is_closed_with_what_was_done(assigned, agent, supervisor):
