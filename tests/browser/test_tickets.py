@@ -53,3 +53,29 @@ def test_an_agent_records_a_complaint_from_the_customer_360(page, role_users, sc
     page.fill("#id_add_note-note", "客户情绪激动，已安抚")
     page.click("#action-add_note button[type=submit]")
     page.wait_for_selector("#ticket-history >> text=客户情绪激动")
+
+
+def test_a_refused_action_shows_its_error_and_keeps_what_was_typed(page, role_users, screenshot):
+    from kefu.tickets.services import ticket_create
+
+    customer = CustomerFactory(name="王芳", mobile="13911110003")
+    ticket, _created = ticket_create(
+        by=role_users["agent"], customer=customer, channel="hotline", content="请问账单日是哪天"
+    )
+    sign_in(page, "agent")
+    page.wait_for_url("**/")
+    page.goto(f"/tickets/{ticket.pk}/")
+
+    page.click("#action-make_case summary")
+    page.fill("#id_make_case-case_place", "电话")
+    page.click("#action-make_case button[type=submit]")  # what happened is missing
+
+    page.wait_for_selector("#action-make_case[open] .errorlist")
+    assert page.input_value("#id_make_case-case_place") == "电话"
+    assert page.get_attribute("#ticket-status", "data-status") == "registered"
+    screenshot("ticket-action-error")
+    page.fill("#id_make_case-case_event", "客户称账单日与约定不符")
+    page.fill("#id_make_case-case_phone", "13911110003")
+    page.click("#action-make_case button[type=submit]")
+    page.wait_for_selector("#ticket-status[data-status='in_handling']")
+    assert page.locator("#ticket-clocks [data-clock='customer_reply']").count() == 1
