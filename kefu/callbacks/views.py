@@ -36,7 +36,7 @@ from kefu.callbacks.forms import (
     question_initial,
 )
 from kefu.callbacks.models import FollowUp, PortfolioPlan, Project, Target
-from kefu.callbacks.services.imports import imports_dir, sample_csv
+from kefu.callbacks.services.imports import column_labels, imports_dir, sample_csv
 from kefu.callbacks.services.portfolios import portfolio_agents
 from kefu.callbacks.services.targets import callback_agents, rule_labels
 from kefu.core.errors import KefuError, NotFound
@@ -218,7 +218,12 @@ def batch_detail(request, project_id: int, batch_id: int):
     return render(
         request,
         template,
-        {"project": project, "batch": batch, "rule_label": dict(rule_labels()).get(batch.rule)},
+        {
+            "project": project,
+            "batch": batch,
+            "rule_label": dict(rule_labels()).get(batch.rule),
+            "column_labels": column_labels(),
+        },
     )
 
 

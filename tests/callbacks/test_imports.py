@@ -201,6 +201,7 @@ def test_a_queued_import_shows_progress_and_offers_the_errors_csv(supervisor, pe
     assert (batch.status, batch.added_count, batch.failed_count) == ("finished", 2, 4)
     page = client.get(f"/callbacks/projects/{project.pk}/batches/{batch.pk}/").content.decode()
     assert 'id="batch-errors"' in page
+    assert '<td class="num">3</td><td>Mobile</td>' in page  # the field's name, not its code
     errors = client.get(f"/callbacks/projects/{project.pk}/batches/{batch.pk}/errors.csv")
     body = b"".join(errors.streaming_content).decode("utf-8-sig")
     assert body.splitlines()[0] == "row,column,kind,message"
@@ -217,6 +218,7 @@ def test_an_upload_with_wrong_columns_is_refused_on_the_page(supervisor, people,
 
     assert response.status_code == 400
     assert "identifies the customer" in response.content.decode()
+    assert "the file&#x27;s columns are: foo, bar" in response.content.decode()
     assert TargetBatch.objects.count() == 0
 
 

@@ -250,8 +250,9 @@ def check_mapping(header: list[str], mapping: Mapping[str, str]) -> dict[str, in
         problems.append(
             _(
                 "Map at least one column that identifies the customer: customer number, "
-                "mobile or ID number."
+                "mobile or ID number (the file's columns are: %(columns)s)."
             )
+            % {"columns": ", ".join(h for h in header if h) or "—"}
         )
     if problems:
         raise ValidationFailed(
@@ -491,6 +492,18 @@ class _CustomerFinder:
                 else:
                     out[r.row] = (pk, None)
         return out
+
+
+def column_labels() -> dict[str, str]:
+    """The fields of a list row as people call them (row problems name the field)."""
+    return {
+        "customer_no": _("Customer number"),
+        "mobile": _("Mobile"),
+        "id_number": _("ID number"),
+        "name": _("Name"),
+        "due_date": _("Due date"),
+        "reason": _("Reason"),
+    }
 
 
 def _describe(kinds: list[str]) -> str:
