@@ -118,6 +118,25 @@ def test_a_deadline_in_an_unknown_year_is_refused_and_nothing_saved(
     assert Ticket.objects.count() == 0
 
 
+def test_a_letter_received_in_a_year_the_calendar_does_not_know_is_refused(
+    role_users, api_client_for, customer
+):
+    response = post(
+        api_client_for(role_users["agent"]),
+        "/api/tickets",
+        {
+            "customer_id": customer.pk,
+            "channel": "letter",
+            "content": "来信投诉",
+            "received_at": "2003-03-01T09:00:00+08:00",  # the calendar starts in 2004
+        },
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "calendar_unknown_year"
+    assert Ticket.objects.count() == 0
+
+
 def test_actions_through_the_api_and_409_when_not_allowed(
     role_users, api_client_for, create, floor
 ):

@@ -463,3 +463,25 @@ def test_a_bad_form_keeps_the_time_received(role_users, client_for, customer):
 
     assert response.status_code == 400
     assert 'value="2026-11-20T09:30"' in response.content.decode()
+
+
+def test_asking_by_sms_texts_a_one_time_link_and_logs_the_number_masked(
+    role_users, client, create, act, caplog, django_capture_on_commit_callbacks
+):
+    import logging
+    import re
+
+    t = create(role_users["agent"])
+    t = act(t, "answer", role_users["agent"], result="已答复")
+
+    with caplog.at_level(logging.INFO, logger="kefu.tickets.sms"):
+        with django_capture_on_commit_callbacks(execute=True):
+            act(t, "request_satisfaction", role_users["agent"], channel="sms")
+
+    logged = caplog.text
+    assert "139****0001" in logged and "13911110001" not in logged
+    link = re.search(r"/tickets/s/[\w-]+/", logged).group(0)
+    assert client.post(link, {"score": "4"}).status_code == 200
+    assert client.post(link, {"score": "1"}).status_code == 404
+    t.refresh_from_db()
+    assert (t.status, t.satisfaction_score) == ("closed", 4)
