@@ -9,6 +9,7 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.customers.selectors import register_timeline_source
+        from kefu.tickets import checks  # noqa: F401  (registers the system checks)
         from kefu.tickets.selectors import customer_ticket_timeline
 
         if customer_ticket_timeline not in _registered():

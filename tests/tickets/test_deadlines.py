@@ -159,3 +159,33 @@ def test_configured_regulatory_limits_override_the_defaults():
     limits = deadlines.regulatory_limits("securities")
 
     assert (limits.decide_days, limits.working_days, limits.days_for(2)) == (10, True, 30)
+
+
+def test_the_institution_type_chooses_the_regulatory_limits(settings, role_users, create):
+    from kefu.tickets.models import RegulatoryLimit
+
+    RegulatoryLimit.objects.create(
+        institution_type="insurer",
+        decide_days=10,
+        extended_days=20,
+        further_extension_days=30,
+        review_days=30,
+    )
+    bank = create(role_users["agent"], content="我要投诉", kind="complaint")
+    settings.KEFU_INSTITUTION_TYPE = "insurer"
+
+    insurer = create(role_users["agent"], content="我要投诉理赔太慢", kind="complaint")
+
+    assert (bank.institution_type, insurer.institution_type) == ("bank", "insurer")
+    assert bank.clocks.get(name="resolution").due_day == dt.date(2026, 12, 9)
+    assert insurer.clocks.get(name="resolution").due_day == dt.date(2026, 12, 4)
+
+
+def test_a_misspelt_institution_type_fails_the_system_check(settings):
+    from kefu.tickets.checks import check_institution_type
+
+    settings.KEFU_INSTITUTION_TYPE = "insurance"
+
+    assert [e.id for e in check_institution_type(None)] == ["tickets.E001"]
+    settings.KEFU_INSTITUTION_TYPE = "securities"
+    assert check_institution_type(None) == []
