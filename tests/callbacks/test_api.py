@@ -338,3 +338,23 @@ def test_portfolio_plan_apply_and_first_contact(world, supervisor, role_users, a
     assert plan.status_code == 201 and applied.json()["assigned"] == plan.json()["customers"]
     assert contact.status_code == 200 and contact.json()["first_contact_at"]
     assert refused.status_code == 404
+
+
+@pytest.mark.parametrize("role", ["qa", "tech", "partner", "telephony", "manager"])
+def test_roles_without_a_portfolio_cannot_record_a_first_contact(
+    world, role, supervisor, role_users, api_client_for
+):
+    services.portfolio_plan_apply(plan=world["plan"], by=supervisor)
+    assignment = PortfolioAssignment.objects.first()
+    before = counts()
+
+    response = post(
+        api_client_for(role_users[role]),
+        f"/api/callbacks/portfolios/assignments/{assignment.pk}/first-contact",
+        {"note": "电话联系"},
+    )
+
+    assignment.refresh_from_db()
+    assert response.status_code == 403
+    assert assignment.first_contact_at is None
+    assert counts() == before

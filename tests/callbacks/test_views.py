@@ -522,3 +522,58 @@ def test_an_agent_cannot_record_the_first_contact_of_another_agents_customer(
     assert response.status_code == 404
     assert assignment.first_contact_at is None
     assert _state() == before
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _more_work(project, agent, supervisor, n):
+    """n more customers on the list, assigned to the agent, each called once with a
+    follow-up, and n more customers in the agent's portfolio, overdue."""
+    from kefu.callbacks.models import PortfolioAssignment
+
+    customers = [CustomerFactory() for _ in range(n)]
+    services.targets_add(
+        project=project,
+        candidates=[Candidate(customer_id=c.pk, due=dt.date(2026, 11, 30)) for c in customers],
+    )
+    for t in project.targets.filter(assigned_to__isnull=True):
+        services.target_reassign(target=t, agent=agent, by=supervisor)
+        services.attempt_record(
+            target=t, by=agent, outcome="no_answer", follow_ups=[("need", "想了解理财")]
+        )
+    past = dt.datetime(2026, 1, 1, tzinfo=SH)
+    PortfolioAssignment.objects.bulk_create(
+        PortfolioAssignment(
+            customer=c, agent=agent, assigned_by=supervisor, assigned_at=past, contact_due_at=past
+        )
+        for c in customers
+    )
+
+
+def test_list_pages_make_the_same_number_of_queries_for_more_rows(
+    target, agent, supervisor, client_for
+):
+    boss, me = client_for(supervisor), client_for(agent)
+    pages = [
+        (boss, "/callbacks/"),
+        (boss, f"/callbacks/projects/{target.project_id}/"),
+        (boss, "/callbacks/follow-ups/"),
+        (boss, "/callbacks/reports/?period=month&day=2026-11-25"),
+        (boss, "/callbacks/portfolios/overdue/"),
+        (me, "/callbacks/desk/"),
+        (me, "/callbacks/portfolios/mine/"),
+    ]
+    _more_work(target.project, agent, supervisor, 1)
+    few = [_queries(client, url) for client, url in pages]
+
+    _more_work(target.project, agent, supervisor, 5)
+    many = [_queries(client, url) for client, url in pages]
+
+    assert many == few
