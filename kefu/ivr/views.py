@@ -42,6 +42,22 @@ def queue_rows(request):
     return render(request, "ivr/partials/queue_rows.html", _queue_context())
 
 
+def _answered_text(entry) -> str:
+    """What the hotline already knows, shown on the customer page the answer opens."""
+    context = entry.context or {}
+    functions = "、".join(selectors.function_label(f) for f in context.get("functions") or [])
+    return _(
+        "Call from %(caller)s (%(queue)s): %(reason)s. Verified on the hotline, card ending "
+        "%(card)s. Functions used: %(functions)s."
+    ) % {
+        "caller": entry.call.caller_masked,
+        "queue": selectors.queue_label(entry.queue),
+        "reason": selectors.reason_label(entry.reason),
+        "card": context.get("card_last4") or "—",
+        "functions": functions or "—",
+    }
+
+
 @require_POST
 @require_perms(*IVR_QUEUE)
 def queue_answer(request, entry_id: int):
@@ -52,6 +68,7 @@ def queue_answer(request, entry_id: int):
         messages.error(request, exc.message)
         return redirect("ivr:queue")
     if entry.customer_id:
+        messages.info(request, _answered_text(entry))
         return redirect("customers:detail", customer_id=entry.customer_id)
     messages.info(
         request,

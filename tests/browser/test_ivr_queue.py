@@ -29,6 +29,9 @@ def test_an_agent_sees_a_transferred_call_arrive_and_answers_it(page, role_users
     row.locator("button[type=submit]").click()
     page.wait_for_url(f"**/customers/{demo['zhang'].pk}/")
     assert "张伟" in page.inner_text("h1")
+    banner = page.inner_text(".messages")
+    assert "139****0001" in banner and "0013" in banner and "额度查询" in banner
+    screenshot("ivr-screen-pop")
     assert QueueEntry.objects.get().status == QueueEntry.Status.ANSWERED
 
 

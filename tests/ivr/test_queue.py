@@ -120,10 +120,16 @@ def test_answering_opens_the_customer_360_screen_pop(demo, phone, role_users, cl
     entry = QueueEntry.objects.get()
     agent = role_users["agent"]
 
-    response = client_for(agent).post(f"/ivr/queue/{entry.pk}/answer/")
+    client = client_for(agent)
+    response = client.post(f"/ivr/queue/{entry.pk}/answer/")
 
     assert response.status_code == 302
     assert response["Location"] == f"/customers/{demo['zhang'].pk}/"
+    # the customer page says what the hotline already knows
+    page = client.get(response["Location"]).content.decode()
+    banner = page.split('class="messages"')[1].split("</ul>")[0]
+    assert "139****0001" in banner and "0013" in banner and "信用卡人工服务" in banner
+    assert reason_label("agent_requested") in banner and "人工服务" in banner
     entry.refresh_from_db()
     assert (entry.status, entry.answered_by) == ("answered", agent)
     assert CallEvent.objects.filter(kind="answered").count() == 1
