@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.core.crypto import EncryptedTextField
 from kefu.core.masking import mask_mobile
@@ -287,7 +288,8 @@ class Status(models.TextChoices):
     APPRAISAL = "appraisal", _("Outside appraisal")
     RESOLVED = "resolved", _("Result told to the customer")
     SATISFACTION = "satisfaction", _("Satisfaction callback")
-    CLOSED = "closed", _("Closed")
+    # a context of its own: the bare "Closed" is a closed account (已销户) elsewhere
+    CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
     ARCHIVED = "archived", _("Archived")
     MERGED = "merged", _("Merged into another complaint")
 

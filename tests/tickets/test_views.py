@@ -485,3 +485,10 @@ def test_asking_by_sms_texts_a_one_time_link_and_logs_the_number_masked(
     assert client.post(link, {"score": "1"}).status_code == 404
     t.refresh_from_db()
     assert (t.status, t.satisfaction_score) == ("closed", 4)
+
+
+def test_a_closed_ticket_is_not_called_a_closed_account():
+    from kefu.tickets.models import Status
+
+    with translation.override("zh-hans"):
+        assert str(Status.CLOSED.label) != "已销户"
