@@ -379,6 +379,58 @@ def report_detail(*, start: dt.date, end: dt.date) -> QuerySet[Attempt]:
     )
 
 
+# REG-3: at least 10 % of the existing brokerage customers are called back each year.
+ANNUAL_COVERAGE_PERCENT = 10
+
+
+@dataclass
+class AnnualCoverage:
+    year: int
+    existing: int  # customers with an active brokerage account (dormant ones excluded)
+    reached: int  # of those, reached by a callback this year
+    required: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.reached / self.existing if self.existing else None
+
+    @property
+    def met(self) -> bool:
+        return self.reached >= self.required
+
+
+def annual_coverage(*, year: int) -> AnnualCoverage:
+    """REG-3: how many existing brokerage customers (an active account; dormant, closed and
+    transferred ones do not count) were reached by a callback in ``year``, against the 10 %
+    a year the rule asks for. Two queries."""
+    import math
+
+    from kefu.customers.models import BrokerageAccount
+
+    existing_ids = BrokerageAccount.objects.filter(status=BrokerageAccount.Status.ACTIVE).values(
+        "customer_id"
+    )
+    existing = existing_ids.order_by().distinct().count()
+    reached = (
+        Attempt.objects.filter(
+            outcome=Outcome.REACHED,
+            at__gte=_local_midnight(dt.date(year, 1, 1)),
+            at__lt=_local_midnight(dt.date(year + 1, 1, 1)),
+            target__customer_id__in=existing_ids,
+        )
+        .values("target__customer_id")
+        .order_by()
+        .distinct()
+        .count()
+    )
+    return AnnualCoverage(
+        year=year,
+        existing=existing,
+        reached=reached,
+        required=math.ceil(existing * ANNUAL_COVERAGE_PERCENT / 100),
+    )
+
+
 @dataclass
 class Deadline:
     kind: str  # ReportFiling.Kind

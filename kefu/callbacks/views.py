@@ -604,6 +604,7 @@ def report_page(request):
             "report": report,
             "kind": kind,
             "deadlines": selectors.report_deadlines(),
+            "coverage": selectors.annual_coverage(year=end.year),
             "query": request.GET.urlencode(),
         },
     )

@@ -170,3 +170,47 @@ def test_the_daily_job_lists_the_days_large_transfers_after_the_close(supervisor
     assert (added, again) == (1, 0)
     assert target.due_at.astimezone(SH).date() == dt.date(2026, 11, 25)
     assert Project.objects.count() == 1
+
+
+def test_the_yearly_coverage_of_existing_brokerage_customers(supervisor, agent):
+    """REG-3: at least 10 % of existing customers a year; dormant accounts do not count."""
+    from tests.factories import BrokerageAccountFactory
+
+    active = [BrokerageAccountFactory(status="active").customer for _ in range(11)]
+    BrokerageAccountFactory(status="dormant")
+    BrokerageAccountFactory(status="closed")
+    project = callback_project(by=supervisor)
+    services.targets_add(
+        project=project,
+        candidates=[Candidate(customer_id=c.pk, due=dt.date(2026, 11, 30)) for c in active[:2]],
+    )
+    first, second = project.targets.order_by("id")
+    for t in (first, second):
+        services.target_reassign(target=t, agent=agent, by=supervisor)
+    at = dt.datetime(2026, 11, 24, 10, 0, tzinfo=SH)
+    services.attempt_record(
+        target=first, by=agent, outcome="reached", answers={"Q1": "yes", "Q3": 5}, now=at
+    )
+    services.attempt_record(target=second, by=agent, outcome="no_answer", now=at)
+
+    this_year = selectors.annual_coverage(year=2026)
+    last_year = selectors.annual_coverage(year=2025)
+
+    assert (this_year.existing, this_year.reached, this_year.required) == (11, 1, 2)
+    assert not this_year.met and this_year.rate == pytest.approx(1 / 11)
+    assert (last_year.reached, last_year.met) == (0, False)
+
+
+def test_the_report_page_shows_the_yearly_coverage(supervisor, role_users, client_for):
+    from tests.factories import BrokerageAccountFactory
+
+    BrokerageAccountFactory(status="active")
+
+    page = client_for(role_users["manager"]).get(
+        "/callbacks/reports/", {"period": "quarter", "day": "2026-11-25"}
+    )
+
+    html = page.content.decode()
+    assert 'id="coverage"' in html
+    assert "Customers called back in 2026" in html
+    assert "0 of 1 existing brokerage customers reached; at least 1 (10 %) a year" in html
