@@ -340,3 +340,59 @@ def test_without_a_token_nothing_is_listed_or_created(client, customer):
 
     assert (listed.status_code, created.status_code) == (401, 401)
     assert Ticket.objects.count() == 0
+
+
+def test_list_filters_by_status_kind_channel_customer_and_period(
+    role_users, api_client_for, create, act, customer, frozen_now
+):
+    from tests.tickets.conftest import at
+
+    answered = act(create(role_users["agent"]), "answer", role_users["agent"], result="已答复")
+    answered = act(answered, "close", role_users["agent"])
+    complaint = create(role_users["agent"], content="我要投诉", channel="chat")
+    other = create(role_users["agent"], customer=CustomerFactory())
+    frozen_now.move_to(at("2026-11-26 10:00"))
+    later = create(role_users["agent"], channel="email")
+    client = api_client_for(role_users["agent"])
+
+    def ids(query):
+        response = client.get(f"/api/tickets?{query}")
+        assert response.status_code == 200, response.content
+        return {r["id"] for r in response.json()["results"]}
+
+    assert ids("status=closed") == {answered.pk}
+    assert ids("kind=complaint") == {complaint.pk}
+    assert ids("channel=email") == {later.pk}
+    assert ids(f"customer_id={customer.pk}&open_only=true") == {complaint.pk, later.pk}
+    assert ids("received_from=2026-11-25") == {later.pk}
+    assert ids("received_to=2026-11-24") == {answered.pk, complaint.pk, other.pk}
+    assert client.get("/api/tickets?status=lost").status_code == 422
+
+
+def test_a_request_racing_its_retry_still_creates_one_ticket(
+    role_users, customer, create, monkeypatch
+):
+    """Two requests with the same key: the second passes the look-up before the first
+    commits, then meets the unique constraint and answers with the first ticket."""
+    from kefu.tickets.services import intake
+
+    first = create(role_users["agent"], idempotency_key="race-1")
+    real_replay = intake._replay
+    calls = []
+
+    def late_replay(**kwargs):
+        calls.append(kwargs["key"])
+        return None if len(calls) == 1 else real_replay(**kwargs)
+
+    monkeypatch.setattr(intake, "_replay", late_replay)
+
+    again, created = intake.ticket_create(
+        by=role_users["agent"],
+        customer=customer,
+        channel="hotline",
+        content="请问我的账单什么时候出",
+        idempotency_key="race-1",
+    )
+
+    assert (again.pk, created, len(calls)) == (first.pk, False, 2)
+    assert Ticket.objects.count() == 1
