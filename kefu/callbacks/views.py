@@ -699,7 +699,8 @@ def report_file(request):
 @require_perms(CALLBACK_MANAGE)
 def agent_list(request):
     agents = list(selectors.agents_with_profiles())
-    errors = None
+    errors: list[str] = []
+    user = None
     if request.method == "POST":
         user = next((a for a in agents if str(a.pk) == request.POST.get("user")), None)
         if user is None:
@@ -709,12 +710,17 @@ def agent_list(request):
             try:
                 services.agent_profile_save(user=user, by=request.user, **form.cleaned_data)
             except KefuError as exc:
-                errors = exc
+                problems = exc.errors or {"": [exc.message]}
             else:
                 messages.success(request, _("Saved."))
                 return redirect("callbacks:agents")
         else:
-            errors = form.errors
+            problems = form.errors
+        # Each problem names the agent and the field as the page labels it.
+        for field, msgs in problems.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for m in msgs:
+                errors.append(f"{user} · {label}: {m}" if label else f"{user} · {m}")
     rows = []
     for a in agents:
         profile = getattr(a, "callback_profile", None)
@@ -723,6 +729,13 @@ def agent_list(request):
             "skills": profile.skills if profile else [],
             "active": profile.active if profile else True,
         }
+        if errors and a == user:
+            # keep what was typed in the refused row
+            initial = {
+                "daily_quota": request.POST.get("daily_quota", ""),
+                "skills": request.POST.getlist("skills"),
+                "active": "active" in request.POST,
+            }
         rows.append((a, AgentProfileForm(initial=initial, prefix=f"a{a.pk}")))
     return render(
         request,

@@ -296,12 +296,16 @@ def test_a_supervisor_sets_an_agents_quota_and_skills(supervisor, agent, client_
         {"user": agent.pk, "daily_quota": 25, "skills": ["vip", "brokerage"], "active": "on"},
     )
     bad = client.post("/callbacks/agents/", {"user": agent.pk, "daily_quota": -1})
+    bad_html = bad.content.decode()
 
     from kefu.callbacks.models import AgentProfile
 
     profile = AgentProfile.objects.get(user=agent)
     assert page.status_code == 200 and agent.username in page.content.decode()
     assert response.status_code == 302 and bad.status_code == 400
+    assert f"{agent} · Callbacks per trading day: " in bad_html
+    assert 'value="-1"' in bad_html  # what was typed stays on the page
+    assert "daily_quota" not in bad_html.split('id="agent-errors"')[1].split("</div>")[0]
     assert (profile.daily_quota, profile.skills, profile.active) == (25, ["brokerage", "vip"], True)
     assert client_for(agent).get("/callbacks/agents/").status_code == 403
 
