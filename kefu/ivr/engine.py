@@ -193,6 +193,21 @@ class Engine:
         self._event(node.ref, "invalid", shown[:40])
         return self._retry(node, node.invalid_prompt)
 
+    def error_target(self, where: str) -> str | None:
+        """Where a failed request goes on: its flow's ``on_error``, else the main flow's."""
+        flow = self.flows.flows.get(where.partition(":")[0])
+        return (flow.on_error if flow is not None else None) or self.flows.flows["main"].on_error
+
+    def recover(self, *, where: str, error: str) -> Outcome:
+        """After a request failed and was undone: record it and go on at ``on_error``.
+
+        The engine must be fresh, built on the call as it was before the failed request.
+        """
+        target = self.error_target(where)
+        assert target is not None
+        self._event(where, "error", error=error)
+        return self._run(target)
+
     def _retry(self, node: Node, why: str) -> Outcome:
         assert node.collect is not None
         self.attempts += 1

@@ -145,6 +145,7 @@ class CallEvent(models.Model):
         ANSWERED = "answered", _("Answered by an agent")
         HANGUP = "hangup", _("Hang-up")
         END = "end", _("Call ended by the IVR")
+        ERROR = "error", _("System error (the request was undone)")
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveIntegerField()

@@ -51,6 +51,7 @@ REASON_LABELS = {
     "application_question": gettext_lazy("Card application question"),
     "travel_booking": gettext_lazy("Travel booking"),
     "complaint": gettext_lazy("Complaint"),
+    "system_error": gettext_lazy("The hotline could not complete a service"),
 }
 
 

@@ -175,10 +175,24 @@ def call_input(*, call_id, digits, by, strict: bool = True) -> Step:
     except ValidationFailed:
         if strict:
             raise
-        outcome = engine.reject(str(digits))
+        keys_ok = False
     else:
-        outcome = engine.press(digits)
-    _save(call, engine, outcome, now=now, fields=set())
+        keys_ok = True
+    where = f"{call.flow}:{call.node}"
+    try:
+        with transaction.atomic():  # a savepoint: a failure undoes the whole request
+            outcome = engine.press(digits) if keys_ok else engine.reject(str(digits))
+            _save(call, engine, outcome, now=now, fields=set())
+    except Exception as exc:
+        if engine.error_target(where) is None:
+            raise
+        # An action failed half-way (the core system unreachable, a bug): nothing it did is
+        # kept, and the caller hears the flows' apology instead of silence.
+        logger.exception("IVR request failed at %s; the caller was sent to on_error", where)
+        call.refresh_from_db()
+        engine = Engine(flows=flows, call=call, by=by, now=now)
+        outcome = engine.recover(where=where, error=exc.__class__.__name__)
+        _save(call, engine, outcome, now=now, fields=set())
     return outcome.step
 
 

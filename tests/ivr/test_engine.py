@@ -358,3 +358,70 @@ def test_wrong_keys_count_as_tries_and_the_last_goes_to_on_exhausted(tiny):
     assert first.step.prompt == "您的输入有误。请输入1到3。"
     assert second.step.done is True and second.step.prompt.endswith("再见。")
     assert [e["kind"] for e in second.events][:2] == ["timeout", "exhausted"]
+
+
+# --- a failure in the middle of a request ----------------------------------------------------
+
+
+def _core_banking_down(monkeypatch, method):
+    from kefu.customers.adapter import LocalCoreBanking
+
+    def down(self, **kwargs):
+        raise RuntimeError("core banking unreachable")
+
+    monkeypatch.setattr(LocalCoreBanking, method, down)
+
+
+def test_a_failure_mid_request_undoes_it_and_offers_an_agent(demo, phone, monkeypatch):
+    from kefu.customers.models import Card
+
+    p = phone()
+    p.press("2#")
+    p.verify_by_id()
+    assert p.node == "lost:confirm"
+    _core_banking_down(monkeypatch, "request_replacement")  # after the card is blocked
+
+    step = p.press("1")
+
+    assert "系统繁忙" in step.prompt and step.node == "main:system_busy"
+    assert step.done is False and step.collect is not None
+    # the half-done report was undone: the card is not blocked without its replacement
+    assert Card.objects.get(pk=demo["zhang_card"].pk).status == Card.Status.ACTIVE
+    assert Card.objects.filter(holder=demo["zhang"]).count() == 1
+    error = p.call.events.get(kind="error")
+    assert (error.node, error.data["error"]) == ("lost:confirm", "RuntimeError")
+
+    step = p.press("0")
+    assert step.action["type"] == "transfer" and step.action["context"]["reason"] == "system_error"
+    assert step.action["context"]["verified"] is True
+
+
+def test_a_failure_is_logged_without_the_callers_keys(demo, phone, monkeypatch, caplog):
+    p = phone()
+    _core_banking_down(monkeypatch, "verify_query_password")
+    p.press("110105197803150315#")
+
+    p.press("135790#")
+
+    assert p.node == "main:system_busy"
+    assert "core banking unreachable" in caplog.text
+    assert "135790" not in caplog.text and "110105197803150315" not in caplog.text
+
+
+def test_the_api_answers_a_failure_with_a_step_not_a_500(
+    demo, monkeypatch, role_users, api_client_for
+):
+    client = api_client_for(role_users["telephony"])
+    call_id = client.post(
+        "/api/ivr/calls", {"caller": "13911110001"}, content_type="application/json"
+    ).json()["call_id"]
+    _core_banking_down(monkeypatch, "cards_of_customer")
+
+    response = client.post(
+        f"/api/ivr/calls/{call_id}/input",
+        {"digits": "110105197803150315#"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["node"] == "main:system_busy"

@@ -168,6 +168,14 @@ def test_nodes_that_lead_to_each_other_without_waiting_are_refused(flow_dir):
     assert "limits:again → limits:once_more → limits:again" in found[0]
 
 
+def test_on_error_must_name_an_existing_node(flow_dir):
+    edit(flow_dir / "main.yaml", "on_error: system_busy", "on_error: system_bsuy")
+
+    found = problems(flow_dir)
+
+    assert any(p.startswith("main.yaml: on_error: ") and "'system_bsuy'" in p for p in found)
+
+
 def test_a_transfer_to_an_undeclared_queue_is_refused(flow_dir):
     edit(flow_dir / "main.yaml", "    queue: travel\n", "    queue: trips\n")
 

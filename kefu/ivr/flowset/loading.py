@@ -191,6 +191,13 @@ def _build(raw_flows: dict[str, dict], paths: dict[str, Path], lines: dict[str, 
                 nodes[node_id] = Node(**fields)
             except TypeError as exc:  # pragma: no cover - a shape problem reported above
                 p.add(str(exc), node_id)
+        on_error = None
+        if raw.get("on_error") is not None:
+            on_error, problem = _resolve(raw["on_error"], name, raw_flows)
+            if problem:
+                p.add(f"on_error: {problem}")
+            elif on_error:
+                referenced.add(on_error)
         problems.extend(p.items)
         flows[name] = Flow(
             name=name,
@@ -198,6 +205,7 @@ def _build(raw_flows: dict[str, dict], paths: dict[str, Path], lines: dict[str, 
             start=raw["start"],
             description=raw["description"],
             nodes=nodes,
+            on_error=on_error,
         )
     for name, flow in flows.items():
         p = _Problems(paths[name].name, lines[name])

@@ -34,7 +34,7 @@ NODE_KEYS: dict[str, set[str]] = {
     "hangup": set(),
 }
 COMMON_KEYS = {"type", "prompt", "function"}
-FLOW_KEYS = {"flow", "description", "start", "defaults", "nodes"}
+FLOW_KEYS = {"flow", "description", "start", "on_error", "defaults", "nodes"}
 DEFAULT_KEYS = {
     "collect",
     "invalid_prompt",
@@ -134,6 +134,9 @@ class Flow:
     start: str
     description: str
     nodes: dict[str, Node]
+    # Where a request that failed (and was undone) goes on: "flow:node", or None to use the
+    # main flow's. Without any, the failure reaches the channel as an error.
+    on_error: str | None = None
 
 
 @dataclass(frozen=True)

@@ -329,5 +329,6 @@ def _parse_flow(path: Path, data: Any, lines: dict[str, int]) -> tuple[dict, lis
                 )
             n["closed"] = raw.get("closed")
         parsed[node_id] = n
-    return {"name": name, "start": start, "description": data.get("description") or "",
+    return {"name": name, "start": start, "on_error": data.get("on_error"),
+            "description": data.get("description") or "",
             "nodes": parsed}, problems.items  # fmt: skip

@@ -30,8 +30,9 @@
       method: "POST", headers: headers, credentials: "same-origin",
       body: isForm ? body : JSON.stringify(body || {})
     }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) {
+      // A server error page is not JSON: say the request failed, with its status.
+      return response.json().catch(function () { return null; }).then(function (data) {
+        if (!response.ok || data === null) {
           var error = new Error(problemText(data, response.status));
           error.fields = Object.keys((data && data.errors) || {});
           throw error;
