@@ -444,10 +444,13 @@ def check_answers(
         elif clean is not None:
             cleaned[code] = clean
     path = question_path(questions, cleaned)
+    on_path = set(path)
+    # A bad answer to a question the answers skipped is not asked, so it cannot stop the call
+    # (the desk hides such a question, and its error could not be seen).
+    errors = {code: msgs for code, msgs in errors.items() if code in on_path}
     for code in path:
         if by_code[code].required and code not in cleaned and code not in errors:
             errors[code] = [_("This question must be answered.")]
-    on_path = set(path)
     return {c: v for c, v in cleaned.items() if c in on_path}, errors
 
 

@@ -284,6 +284,16 @@ def test_bad_answers_are_reported_per_question():
     assert set(errors) == {"Q1", "Q2", "Q3", "Q4"}
 
 
+def test_a_bad_answer_to_a_skipped_question_does_not_stop_the_call():
+    # Q1 yes → Q3; a low score → Q5: Q4 is skipped, its (bad) answer left in a hidden field
+    values, errors = rules.check_answers(
+        QUESTIONS, {"Q1": "yes", "Q3": "1", "Q4": ["gold"], "Q5": "y"}
+    )
+
+    assert errors == {}
+    assert values == {"Q1": "yes", "Q3": 1, "Q5": "y"}
+
+
 def test_the_opening_script_fills_its_variables_and_keeps_unknown_ones():
     text = rules.render_script(
         "我是{company}{department}，工号{agent_no}。{unknown}",
