@@ -234,3 +234,20 @@ def test_no_password_number_or_code_is_logged(demo, phone, caplog):
     logged = caplog.text + "".join(str(r.args) for r in caplog.records)
     for secret in ("135790", "000001", "582046", "582047", "110105197803150315", code):
         assert secret not in logged
+
+
+def test_the_lock_lasts_until_midnight_only(demo, phone, time_machine):
+    time_machine.move_to("2026-11-25 23:50:00+08:00")
+    p = phone()
+    p.press("110105197803150315#")
+    for wrong in ("000001#", "000002#", "000003#"):
+        p.press(wrong)
+    assert p.node == "verify:locked"
+    assert phone().verify_by_id().node == "verify:locked"  # still today
+
+    time_machine.move_to("2026-11-26 00:00:05+08:00")
+    q = phone()
+    q.verify_by_id()
+
+    assert q.node == SERVICES_MENU
+    assert Card.objects.get(pk=demo["zhang_card"].pk).query_password_failures == 0
