@@ -649,6 +649,20 @@ class Clock(models.Model):
     def __str__(self) -> str:
         return f"{self.get_name_display()} {self.due_at:%Y-%m-%d %H:%M}"
 
+    DISPLAY_STATES = {
+        "running": _("Running"),
+        "warning": _("Due soon"),
+        "breached": _("Overdue"),
+        "paused": _("Paused"),
+        "met": _("Met"),
+        "missed": _("Missed"),
+        "cancelled": _("Cancelled"),
+    }
+
+    @property
+    def display_state_label(self) -> str:
+        return str(self.DISPLAY_STATES.get(self.display_state, self.display_state))
+
     @property
     def display_state(self) -> str:
         """running, warning, breached, paused, met, missed or cancelled."""

@@ -217,7 +217,7 @@ def actions_offered(*, user, ticket: Ticket, handover: HandOver | None, repeats:
     """The actions the ticket page offers ``user``: allowed from the status, with the
     permissions, and not bound to fail on who the user is (accepting a hand-over that is
     not theirs, taking a ticket of another team, merging with nothing to merge into)."""
-    from kefu.tickets import workflow
+    from kefu.tickets import routing, workflow
 
     sees_all = user.has_perm("tickets.view_all_tickets")
     team_member = ticket.team_id is not None and ticket.team_id in user_team_ids(user)
@@ -229,12 +229,21 @@ def actions_offered(*, user, ticket: Ticket, handover: HandOver | None, repeats:
         "start": ticket.assignee_id not in (None, user.pk) and not sees_all,
         "merge": not repeats,
         "request_review": ticket.decided_at is None,
+        "forward": not _has_next_step(ticket, routing),
     }
     return [
         t
         for t in workflow.available_actions(status=ticket.status, kind=ticket.kind)
         if user.has_perms(t.perms) and not ruled_out.get(t.action, False)
     ]
+
+
+def _has_next_step(ticket: Ticket, routing) -> bool:
+    route = ticket.route or routing.find_route(kind=ticket.kind, category=ticket.category)
+    if route is None:
+        return False
+    position = ticket.route_position if ticket.route_id == route.pk else 0
+    return routing.next_step(route, position) is not None
 
 
 # The columns the work list shows: an agent may have a few hundred open tickets, and

@@ -492,3 +492,23 @@ def test_a_closed_ticket_is_not_called_a_closed_account():
 
     with translation.override("zh-hans"):
         assert str(Status.CLOSED.label) != "已销户"
+
+
+def test_clocks_show_their_state_and_forward_is_offered_only_with_a_next_step(
+    role_users, client_for, create, act, floor
+):
+    t = create(role_users["agent"], content="手机银行一直闪退，登录不了")
+    t = act(t, "make_case", role_users["agent"], case_event="APP闪退", case_phone="13911110001")
+    tech = client_for(role_users["tech"])
+
+    page = tech.get(f"/tickets/{t.pk}/")
+    act(t, "forward", role_users["tech"], note="转技术部")
+    last_step = client_for(floor["engineer"]).get(f"/tickets/{t.pk}/")
+
+    html = page.content.decode()
+    assert 'data-clock="first_response"' in html
+    first = html[html.index('data-clock="first_response"') :]
+    assert 'data-state="met"' in first[: first.index("</tr>")]
+    offered = {transition.action for transition, _form in page.context["actions"]}
+    at_the_end = {transition.action for transition, _form in last_step.context["actions"]}
+    assert "forward" in offered and "forward" not in at_the_end

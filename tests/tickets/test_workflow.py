@@ -679,3 +679,33 @@ def test_an_agent_cannot_act_on_another_teams_ticket(create, act, role_users, fl
         act(t, "add_note", role_users["agent"], note="看看")
 
     assert not mail.outbox
+
+
+def test_a_transferred_call_verified_as_another_customer_is_refused(create, role_users):
+    from kefu.ivr.models import Call
+    from tests.factories import CustomerFactory
+
+    call = Call.objects.create(flow="main", node="transfer", customer=CustomerFactory())
+
+    with pytest.raises(ValidationFailed) as exc:
+        create(role_users["agent"], ivr_call=call)
+
+    assert "ivr_call" in exc.value.errors
+    assert not Ticket.objects.exists()
+
+
+def test_notifications_and_their_emails_mask_personal_numbers(create, act, role_users):
+    role_users["supervisor"].email = "lead@bank.example"
+    role_users["supervisor"].save()
+    t = create(role_users["agent"])
+
+    with_number = "客户13911110001要求主管回电，卡号6288880000000013"
+    act(t, "escalate", role_users["agent"], reason=with_number)
+
+    from kefu.tickets.notifications import send_emails
+
+    message = Notification.objects.get(recipient=role_users["supervisor"]).message
+    assert "13911110001" not in message and "139****0001" in message
+    assert send_emails() == 1
+    assert "13911110001" not in mail.outbox[0].body
+    assert "6288880000000013" not in mail.outbox[0].body
