@@ -443,3 +443,12 @@ def test_a_password_change_touches_only_the_verified_card(li, demo):
     assert "查询密码修改成功" in li.prompt
     assert verify_secret(Card.objects.get(pk=demo["li_card"].pk).query_password_hash, "582046")
     assert Card.objects.get(pk=demo["zhang_card"].pk).query_password_hash == zhang_before
+
+
+@pytest.mark.parametrize("weak", ["222222", "987654", "780315"])
+def test_weak_transaction_passwords_are_refused(zhang, demo, weak):
+    zhang.keys("3", "2", weak + "#")
+
+    assert "过于简单" in zhang.prompt
+    assert zhang.node == "passwords:txn_new"
+    assert Card.objects.get(pk=demo["zhang_card"].pk).transaction_password_hash == ""
