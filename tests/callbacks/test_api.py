@@ -358,3 +358,45 @@ def test_roles_without_a_portfolio_cannot_record_a_first_contact(
     assert response.status_code == 403
     assert assignment.first_contact_at is None
     assert counts() == before
+
+
+def test_a_bad_project_is_a_problem_naming_each_field(world, supervisor, api_client_for):
+    before = counts()
+
+    response = post(
+        api_client_for(supervisor),
+        "/api/callbacks/projects",
+        {
+            "name": " ",
+            "callback_type": "fund_wealth",
+            "questionnaire_id": world["project"].questionnaire_id,
+            "in_window": "2026-11-25",
+            "max_attempts": 0,
+            "window_kind": "yearly",
+        },
+    )
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert {e["field"] for e in response.json()["errors"]} == {
+        "name",
+        "max_attempts",
+        "window_kind",
+    }
+    assert counts() == before
+
+    response = post(
+        api_client_for(supervisor),
+        "/api/callbacks/projects",
+        {
+            "name": " ",
+            "callback_type": "fund_wealth",
+            "questionnaire_id": world["project"].questionnaire_id,
+            "in_window": "2026-11-25",
+            "max_attempts": 0,
+        },
+    )
+
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"name", "max_attempts"}
+    assert counts() == before

@@ -33,6 +33,11 @@ DEFAULT_OPENING = (
 )
 
 
+# Retry rules a project may have (the project form offers the same ranges).
+MAX_ATTEMPTS = 10
+RETRY_MINUTES = (5, 1440)
+
+
 def _clean(obj, *, exclude: list[str] | None = None) -> None:
     try:
         obj.full_clean(exclude=exclude)
@@ -248,6 +253,19 @@ def project_create(
         errors["purpose"] = [_("Choose one of the purposes.")]
     if purpose and callback_type != CallbackType.OTHER:
         errors["purpose"] = [_("Only projects of type Other have a purpose.")]
+    if not name.strip():
+        errors["name"] = [_("Give the project a name.")]
+    if not 1 <= max_attempts <= MAX_ATTEMPTS:
+        errors["max_attempts"] = [
+            _("Choose from 1 to %(max)d attempts per customer.") % {"max": MAX_ATTEMPTS}
+        ]
+    if not RETRY_MINUTES[0] <= retry_minutes <= RETRY_MINUTES[1]:
+        errors["retry_minutes"] = [
+            _("Choose from %(low)d to %(high)d minutes between attempts.")
+            % {"low": RETRY_MINUTES[0], "high": RETRY_MINUTES[1]}
+        ]
+    if minimum_reached is not None and minimum_reached < 0:
+        errors["minimum_reached"] = [_("Enter 0 or more customers.")]
     if not questionnaire.company_wide:
         # A questionnaire that is not company-wide belongs to the one project it was made for.
         other = questionnaire.projects.order_by("id").first()
