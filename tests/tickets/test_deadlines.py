@@ -123,7 +123,10 @@ def test_an_entered_schedule_makes_the_next_year_countable(role_users):
     ],
 )
 def test_bad_windows_are_refused_with_a_reason(windows, message):
-    with pytest.raises(ValueError, match=message):
+    from django.utils import translation
+
+    # the reasons are translated; read them in the language of their message ids
+    with translation.override("en"), pytest.raises(ValueError, match=message):
         deadlines.parse_windows(windows)
 
 
