@@ -400,3 +400,14 @@ def test_a_bad_project_is_a_problem_naming_each_field(world, supervisor, api_cli
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"name", "max_attempts"}
     assert counts() == before
+
+
+def test_a_call_back_time_without_an_offset_is_the_centres_local_time(world, agent, api_client_for):
+    response = post(
+        api_client_for(agent),
+        f"/api/callbacks/targets/{world['target'].pk}/attempts",
+        {"outcome": "call_back_later", "call_back_at": "2030-01-02T10:00"},
+    )
+
+    assert response.status_code == 201
+    assert response.json()["next_attempt_at"] == "2030-01-02T02:00:00Z"  # 10:00 in Shanghai

@@ -101,6 +101,9 @@ def attempt_record(
     errors: dict[str, list[str]] = {}
     if outcome not in Outcome.values:
         errors["outcome"] = [_("Choose the outcome of the call.")]
+    if call_back_at is not None and timezone.is_naive(call_back_at):
+        # a time without an offset is the centre's local time (Asia/Shanghai)
+        call_back_at = timezone.make_aware(call_back_at)
     if outcome == Outcome.CALL_BACK_LATER:
         if call_back_at is None:
             errors["call_back_at"] = [_("Enter when the customer wants to be called.")]
