@@ -112,6 +112,8 @@ EVENT_LABELS = {
 # Foreign keys in events are ids (``team`` or ``team_id``); the history shows names.
 _USER_FIELDS = ("owner", "assignee")
 _MODEL_FIELDS = {"team": Team, "owner_team": Team, "queue": Queue, "route": Route}
+# bookkeeping that says nothing to a reader (the route step is in the routed event's queue)
+_HIDDEN_CHANGES = frozenset({"route_position"})
 
 
 @dataclass
@@ -194,6 +196,7 @@ def ticket_history_rows(*, ticket: Ticket) -> list[HistoryRow]:
                 changes=[
                     (field_label(f), shown(f, c.get("old")), shown(f, c.get("new")))
                     for f, c in e.changes.items()
+                    if f not in _HIDDEN_CHANGES
                 ],
                 note=mask_text(e.note),
             )

@@ -282,6 +282,7 @@ def test_the_history_reads_as_words_and_masks_personal_numbers(
     assert answer.changes[1][2] == "退还卡号628888******0013年费，回电139****0001"
     hop = next(e for e in routed.context["events"] if e.action == "ticket.routed")
     assert ("—", "投诉组") in [change[1:] for change in hop.changes]
+    assert ("0", "1") not in [change[1:] for change in hop.changes]  # the route position
 
 
 # --- refusals: the wrong user is refused and nothing changes -------------------------------------
