@@ -123,6 +123,8 @@ def test_an_unknown_call_is_a_404(demo, platform):
         response = post(platform, path, {"digits": "1"})
         assert response.status_code == 404
     assert platform.get("/api/ivr/calls/3f8c6a62-1d9b-4bb4-9f59-2a3d1cb7f111").status_code == 404
+    hangup = post(platform, "/api/ivr/calls/3f8c6a62-1d9b-4bb4-9f59-2a3d1cb7f111/hangup")
+    assert hangup.status_code == 404 and hangup["Content-Type"] == "application/problem+json"
 
 
 def test_input_after_hang_up_is_a_409(demo, platform):
