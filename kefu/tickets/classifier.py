@@ -436,6 +436,18 @@ class Suggestion:
     kind_scores: dict[str, float] = field(default_factory=dict)
     category_scores: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def kind_label(self) -> str:
+        from kefu.tickets.classification import Kind
+
+        return str(Kind(self.kind).label) if self.kind in Kind.values else self.kind
+
+    @property
+    def category_label(self) -> str:
+        from kefu.tickets.classification import Category
+
+        return str(Category(self.category).label) if self.category in Category.values else ""
+
     def as_json(self) -> dict:
         return {
             "kind": self.kind,

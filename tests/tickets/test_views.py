@@ -71,6 +71,11 @@ def test_the_suggestion_partial_shows_the_words(role_users, client_for):
     html = response.content.decode()
     assert 'data-kind="complaint"' in html and "<mark>投诉</mark>" in html
     assert "<mark>年费</mark>" in html
+    # the type and category by name, not by code
+    from kefu.tickets.classification import Category, Kind
+
+    assert f'data-kind="complaint">{Kind.COMPLAINT.label}</span>' in html
+    assert f'data-category="fees">{Category.FEES.label}</span>' in html
 
 
 def test_a_ticket_from_a_transferred_call_is_linked_to_it(role_users, client_for, customer):
