@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 TARGET_P99_MS = 50.0
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/kefu_bench"
+SERVER_LOG = BENCH_DIR / "ivr-server.log"
 
 
 def parse_args(argv=None):
@@ -101,6 +102,7 @@ def percentile(values: list[float], p: float) -> float:
 class Target:
     id_number: str
     password: str
+    card_id: int
 
 
 def sample_targets(*, count: int, seed: int) -> list[Target]:
@@ -137,8 +139,19 @@ def sample_targets(*, count: int, seed: int) -> list[Target]:
                 (p for p in BULK_QUERY_PASSWORDS if verify_secret(stored, p)), ""
             )
         if password_of[stored]:
-            targets.append(Target(documents[holder], password_of[stored]))
+            targets.append(Target(documents[holder], password_of[stored], card.pk))
     return targets
+
+
+def unlock(targets: list[Target]) -> None:
+    """Clear the wrong-password counts of the callers' cards: two callers may run the
+    wrong-password script on one card at once, and counts left by an earlier run (a call
+    cut off between the wrong and the right password) add up to a lock-out."""
+    from kefu.customers.models import Card
+
+    Card.objects.filter(pk__in=[t.card_id for t in targets]).update(
+        query_password_failures=0, query_password_locked_on=None
+    )
 
 
 # A script is a list of (digits, kind, expected node prefix); "hangup" ends the call early.
@@ -338,16 +351,20 @@ def free_port() -> int:
 def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
     env.pop("KEFU_DEBUG", None)
+    # The server's log goes to a file: a pipe that nobody reads fills up after 64 KiB of
+    # tracebacks, and then every worker blocks on its next log line.
+    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+    log = SERVER_LOG.open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "kefu.asgi:application", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
     )  # fmt: skip
+    log.close()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+            raise SystemExit(f"server exited: {SERVER_LOG.read_text()[-2000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return proc
@@ -404,8 +421,10 @@ def main(argv=None) -> int:
     _t, token = api_token_create(user=service, name="ivr-bench")
     QueueEntry.objects.filter(status="waiting", call__started_by=service).update(status="abandoned")
 
+    unlock(targets)
     print(f"(a) in process: {args.engine_calls} scripted calls …")
     engine = bench_engine(targets, args.engine_calls, args.seed)
+    unlock(targets)
     connection.close()
 
     port = args.port or free_port()

@@ -163,10 +163,23 @@ def _in_thread(fn):
     return call
 
 
+def _check_and_release(user, perms) -> None:
+    """The permission check, in Django's thread for the request; with steps in threads of
+    their own, that thread's database connection is closed right after (opened for the
+    token and the permissions). Otherwise every request waiting for a step thread would keep
+    a connection open: 200 callers behind a few password checks took all of PostgreSQL's
+    100 connections and the next requests failed."""
+    try:
+        check_perms(user, perms)
+    finally:
+        if settings.KEFU_IVR_API_THREADS:
+            close_old_connections()
+
+
 _start = _in_thread(services.call_start)
 _input = _in_thread(services.call_input)
 _hangup = _in_thread(services.call_hangup)
-_check = sync_to_async(check_perms)
+_check = sync_to_async(_check_and_release)
 
 
 @router.post("/calls", response={201: StepOut}, summary="A call arrives: the first step")
