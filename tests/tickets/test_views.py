@@ -518,3 +518,16 @@ def test_clocks_show_their_state_and_forward_is_offered_only_with_a_next_step(
     offered = {transition.action for transition, _form in page.context["actions"]}
     at_the_end = {transition.action for transition, _form in last_step.context["actions"]}
     assert "forward" in offered and "forward" not in at_the_end
+
+
+def test_my_work_and_the_floor_refresh_as_fragments(role_users, client_for, create):
+    t = create(role_users["agent"])
+
+    rows = client_for(role_users["agent"]).get("/tickets/", HTTP_HX_REQUEST="true")
+    floor_body = client_for(role_users["supervisor"]).get("/tickets/floor/", HTTP_HX_REQUEST="true")
+
+    rows_html = rows.content.decode()
+    assert rows_html.lstrip().startswith("<") and "<html" not in rows_html
+    assert 'id="my-work-table"' in rows_html and f'href="/tickets/{t.pk}/"' in rows_html
+    floor_html = floor_body.content.decode()
+    assert 'id="floor-body"' in floor_html and "<html" not in floor_html
