@@ -23,6 +23,7 @@ from kefu.customers.selectors import TimelineEntry
 from kefu.tickets.classification import Kind, pboc_label, pboc_large_class
 from kefu.tickets.models import (
     OPEN_STATUSES,
+    Attachment,
     Clock,
     ClockState,
     HandOver,
@@ -75,6 +76,15 @@ def ticket_get_for_user(*, user, pk: int) -> Ticket:
     if ticket is None:
         raise NotFound(_("No such ticket."))
     return ticket
+
+
+def attachment_get_for_user(*, user, pk: int) -> Attachment:
+    """An attachment of a ticket ``user`` may see; NotFound otherwise."""
+    attachment = Attachment.objects.filter(pk=pk).only("ticket_id").first()
+    if attachment is None:
+        raise NotFound(_("No such attachment."))
+    ticket_get_for_user(user=user, pk=attachment.ticket_id)
+    return Attachment.objects.get(pk=pk)
 
 
 def ticket_history(*, ticket: Ticket):

@@ -25,7 +25,7 @@ from kefu.tickets.forms import (
     action_form,
     action_params,
 )
-from kefu.tickets.models import Attachment, Notification
+from kefu.tickets.models import Notification
 
 VIEW_TICKET = "tickets.view_ticket"
 ADD_TICKET = "tickets.add_ticket"
@@ -252,10 +252,11 @@ def attachment_upload(request, ticket_id: int):
 @require_GET
 @require_perms(VIEW_TICKET)
 def attachment_download(request, attachment_id: int):
-    attachment = Attachment.objects.select_related("ticket").filter(pk=attachment_id).first()
-    if attachment is None:
-        raise Http404
-    _ticket(request, attachment.ticket_id)
+    try:
+        attachment = selectors.attachment_get_for_user(user=request.user, pk=attachment_id)
+    except NotFound:
+        raise Http404 from None
+    services.attachment_record_download(attachment=attachment, by=request.user)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 

@@ -263,6 +263,10 @@ def test_attachments_upload_and_download(role_users, client_for, create, setting
     response = client.get(f"/tickets/attachments/{attachment.pk}/")
     assert b"".join(response.streaming_content).decode() == "客户来信内容"
     assert t.events.filter(action="ticket.attachment_added").exists()
+    from kefu.core.models import AuditEvent
+
+    opened = AuditEvent.objects.get(action="tickets.attachment.downloaded")
+    assert (opened.actor, opened.data["ticket"]) == (role_users["agent"], t.pk)
 
 
 def test_the_history_reads_as_words_and_masks_personal_numbers(
@@ -320,6 +324,10 @@ def test_a_stranger_cannot_upload_to_or_download_from_a_ticket(
 
     assert (upload.status_code, download.status_code) == (404, 404)
     assert list(t.attachments.values_list("name", flat=True)) == ["来信.txt"]
+    assert stranger.get("/tickets/attachments/999999/").status_code == 404
+    from kefu.core.models import AuditEvent
+
+    assert not AuditEvent.objects.filter(action="tickets.attachment.downloaded").exists()
 
 
 @pytest.mark.parametrize("role", ["qa", "manager", "admin"])

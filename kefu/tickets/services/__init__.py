@@ -7,7 +7,11 @@ from kefu.tickets.services.actions import (
     ticket_apply_system_action,
     ticket_check_action,
 )
-from kefu.tickets.services.intake import attachment_add, ticket_create
+from kefu.tickets.services.intake import (
+    attachment_add,
+    attachment_record_download,
+    ticket_create,
+)
 from kefu.tickets.services.satisfaction import (
     ivr_satisfaction,
     survey_answer,
@@ -18,6 +22,7 @@ from kefu.tickets.services.sla import SweepResult, sla_sweep
 
 __all__ = [
     "attachment_add",
+    "attachment_record_download",
     "SweepResult",
     "ivr_satisfaction",
     "params_of",

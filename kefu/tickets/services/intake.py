@@ -327,3 +327,16 @@ def attachment_add(*, ticket: Ticket, by, upload) -> Attachment:
         data={"attachment": attachment.pk, "name": name, "size": upload.size},
     )
     return attachment
+
+
+def attachment_record_download(*, attachment: Attachment, by) -> None:
+    """A letter's scan or a screenshot may show card and ID numbers: who opened it is
+    audited (SEC-4). Call it after the access check, before the file is sent."""
+    from kefu.core.services import audit_record
+
+    audit_record(
+        actor=by,
+        action="tickets.attachment.downloaded",
+        obj=attachment,
+        data={"ticket": attachment.ticket_id, "name": attachment.name},
+    )
