@@ -17,7 +17,7 @@ from kefu.callbacks.models import (
     ReportFiling,
     WindowKind,
 )
-from kefu.callbacks.rules import QuestionSpec
+from kefu.callbacks.rules import QuestionSpec, day_problem
 from kefu.callbacks.services.imports import FIELDS
 from kefu.callbacks.services.targets import rule_labels
 
@@ -271,6 +271,12 @@ class ReportForm(forms.Form):
         initial="month",
     )
     day = forms.DateField(label=_("Containing the day"), widget=DATE, required=False)
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day is not None and (problem := day_problem(day)):
+            raise forms.ValidationError(problem)
+        return day
 
 
 class FilingForm(forms.Form):

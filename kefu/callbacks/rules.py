@@ -29,6 +29,22 @@ DAY_STARTS = dt.time(9, 0)
 DAY_ENDS = dt.time(17, 30)
 
 
+# Days a project window, a report or a list rule may be about: far outside them a date is a
+# typing error (and the first and last days Python knows cannot be turned into times).
+EARLIEST_DAY = dt.date(1990, 1, 1)
+LATEST_DAY = dt.date(2999, 12, 31)
+
+
+def day_problem(day: dt.date) -> str | None:
+    """Why ``day`` cannot be used, or None."""
+    if EARLIEST_DAY <= day <= LATEST_DAY:
+        return None
+    return _("Choose a day between %(first)s and %(last)s.") % {
+        "first": EARLIEST_DAY.isoformat(),
+        "last": LATEST_DAY.isoformat(),
+    }
+
+
 def daily_quota_default() -> int:
     """CB-4: callbacks per agent and trading day (30 unless configured)."""
     return int(getattr(settings, "KEFU_CALLBACK_DAILY_QUOTA", 30))

@@ -265,7 +265,14 @@ PERIODS = ("day", "week", "month", "quarter")
 
 
 def period_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date, str]:
-    """First and last day and a label of the day, week (Monday–Sunday), month or quarter."""
+    """First and last day and a label of the day, week (Monday–Sunday), month or quarter.
+
+    ValidationFailed (field ``day``) for a day outside the years reports can be about.
+    """
+    if problem := rules.day_problem(day):
+        from kefu.core.errors import ValidationFailed
+
+        raise ValidationFailed(problem, errors={"day": [problem]})
     if kind == "day":
         return day, day, day.isoformat()
     if kind == "week":

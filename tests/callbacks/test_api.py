@@ -411,3 +411,37 @@ def test_a_call_back_time_without_an_offset_is_the_centres_local_time(world, age
 
     assert response.status_code == 201
     assert response.json()["next_attempt_at"] == "2030-01-02T02:00:00Z"  # 10:00 in Shanghai
+
+
+def test_days_far_outside_the_calendar_and_huge_limits_are_problems_not_errors(
+    world, supervisor, role_users, api_client_for
+):
+    boss, manager = api_client_for(supervisor), api_client_for(role_users["manager"])
+    p = world["project"]
+    project = {"name": "x", "callback_type": "fund_wealth", "questionnaire_id": p.questionnaire_id}
+    rules_url = f"/api/callbacks/projects/{p.pk}/rules"
+    before = counts()
+
+    answers = [
+        (manager.get("/api/callbacks/reports", {"day": "0001-01-01"}), "day"),
+        (manager.get("/api/callbacks/reports", {"period": "quarter", "day": "9999-12-31"}), "day"),
+        (
+            post(boss, "/api/callbacks/projects", {**project, "in_window": "9999-12-31"}),
+            "in_window",
+        ),
+        (
+            post(boss, rules_url, {"rule": "new_accounts", "params": {"date_from": "0001-01-01"}}),
+            "date_from",
+        ),
+        (post(boss, rules_url, {"rule": "fund_holders", "params": {"limit": "9" * 20}}), "limit"),
+        (
+            post(boss, f"/api/callbacks/projects/{p.pk}/distribute", {"start": "0001-01-01"}),
+            "start",
+        ),
+        (post(boss, "/api/callbacks/portfolios/plans", {"since": "0001-01-01"}), "since"),
+    ]
+
+    assert [(r.status_code, r.json()["errors"][0]["field"]) for r, _f in answers] == [
+        (422, field) for _r, field in answers
+    ]
+    assert counts() == before

@@ -150,11 +150,13 @@ def portfolio_plan_create(
 ) -> PlanPreview:
     """PF-1 preview: which unassigned customer goes to which agent. Nothing is assigned until
     the plan is applied."""
+    errors: dict[str, list[str]] = {}
     if not 1 <= limit <= MAX_PLAN:
-        raise ValidationFailed(
-            _("Please correct the fields marked."),
-            errors={"limit": [_("Choose from 1 to %(max)d customers.") % {"max": MAX_PLAN}]},
-        )
+        errors["limit"] = [_("Choose from 1 to %(max)d customers.") % {"max": MAX_PLAN}]
+    if not dt.date(1900, 1, 1) <= since <= timezone.localdate():
+        errors["since"] = [_("Choose a day between 1900-01-01 and today.")]
+    if errors:
+        raise ValidationFailed(_("Please correct the fields marked."), errors=errors)
     agents = list(portfolio_agents())
     if agent_ids:
         agents = [a for a in agents if a.pk in set(agent_ids)]

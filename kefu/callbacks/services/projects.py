@@ -67,6 +67,11 @@ def _question_rows(version: QuestionnaireVersion, questions: Sequence[QuestionSp
     return rows
 
 
+# What a question may hold (a scale of 0-10 or 1-100 is common; more is a typing error).
+SCALE_LIMITS = (-100, 1000)
+MAX_OPTIONS = 50
+
+
 def _check_draft_questions(questions: Sequence[QuestionSpec]) -> None:
     """A draft may be incomplete, but not unsavable: codes must be unique and present."""
     codes = [q.code for q in questions]
@@ -76,12 +81,32 @@ def _check_draft_questions(questions: Sequence[QuestionSpec]) -> None:
             errors={"questions": [_("Every question needs its own code.")]},
         )
     kinds = set(Question.Kind.values)
+    problems: list[str] = []
     for q in questions:
+        where = {"code": q.code}
         if q.kind not in kinds:
-            raise ValidationFailed(
-                _("Unknown question kind."),
-                errors={"questions": [_("%(kind)s is not a question kind.") % {"kind": q.kind}]},
+            problems.append(_("%(kind)s is not a question kind.") % {"kind": q.kind})
+        if len(q.code) > 16:
+            problems.append(_("Question %(code)s: a code has at most 16 characters.") % where)
+        if len(q.text) > 500:
+            problems.append(_("Question %(code)s: a question has at most 500 characters.") % where)
+        if not all(SCALE_LIMITS[0] <= n <= SCALE_LIMITS[1] for n in (q.scale_min, q.scale_max)):
+            problems.append(
+                _("Question %(code)s: a scale goes from %(low)d to %(high)d at most.")
+                % {**where, "low": SCALE_LIMITS[0], "high": SCALE_LIMITS[1]}
             )
+        if len(q.options) > MAX_OPTIONS or len(q.branches) > MAX_OPTIONS:
+            problems.append(
+                _("Question %(code)s: at most %(n)d options and %(n)d branches.")
+                % {**where, "n": MAX_OPTIONS}
+            )
+        if any(len(value) > 100 or len(label) > 200 for value, label in q.options):
+            problems.append(_("Question %(code)s: an option is too long.") % where)
+    if problems:
+        raise ValidationFailed(
+            _("The questionnaire cannot be saved: please correct the questions."),
+            errors={"questions": problems},
+        )
 
 
 @transaction.atomic
@@ -255,6 +280,8 @@ def project_create(
         errors["purpose"] = [_("Only projects of type Other have a purpose.")]
     if not name.strip():
         errors["name"] = [_("Give the project a name.")]
+    if problem := rules.day_problem(in_window):
+        errors["in_window"] = [problem]
     if not 1 <= max_attempts <= MAX_ATTEMPTS:
         errors["max_attempts"] = [
             _("Choose from 1 to %(max)d attempts per customer.") % {"max": MAX_ATTEMPTS}

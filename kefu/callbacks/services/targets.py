@@ -206,6 +206,7 @@ def _write_chunk(
 # --- built-in list rules ---------------------------------------------------------------------
 
 LARGE_TRANSFER_LIMIT = Decimal("500000.00")
+MAX_RULE_LIMIT = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -225,14 +226,18 @@ def _date_param(params: dict, name: str, default: dt.date) -> dt.date:
     if value in (None, ""):
         return default
     if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationFailed(
-            _("%(value)s is not a date.") % {"value": value},
-            errors={name: [_("Write the date as YYYY-MM-DD.")]},
-        ) from None
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise ValidationFailed(
+                _("%(value)s is not a date.") % {"value": value},
+                errors={name: [_("Write the date as YYYY-MM-DD.")]},
+            ) from None
+    if problem := rules.day_problem(day):
+        raise ValidationFailed(problem, errors={name: [problem]})
+    return day
 
 
 def _int_param(params: dict, name: str) -> int | None:
@@ -243,10 +248,10 @@ def _int_param(params: dict, name: str) -> int | None:
         number = int(value)
     except (TypeError, ValueError):
         number = -1
-    if number < 1:
+    if not 1 <= number <= MAX_RULE_LIMIT:
         raise ValidationFailed(
             _("Please correct the fields marked."),
-            errors={name: [_("Enter a whole number of 1 or more.")]},
+            errors={name: [_("Enter a whole number from 1 to %(max)d.") % {"max": MAX_RULE_LIMIT}]},
         )
     return number
 
@@ -695,6 +700,8 @@ def targets_distribute(
     """Assign a project's unassigned open callbacks to agents within their daily quotas."""
     if project.status != Project.Status.RUNNING:
         raise Conflict(_("Start the project before distributing its callbacks."))
+    if start is not None and (problem := rules.day_problem(start)):
+        raise ValidationFailed(problem, errors={"start": [problem]})
     plan = distribution_plan(project=project, agent_ids=agent_ids, start=start)
     by_pair: dict[tuple[int, dt.date], list[int]] = {}
     for target_id, agent_id, day in plan.assignments:
