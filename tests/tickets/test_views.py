@@ -539,3 +539,34 @@ def test_my_work_and_the_floor_refresh_as_fragments(role_users, client_for, crea
     assert 'id="my-work-table"' in rows_html and f'href="/tickets/{t.pk}/"' in rows_html
     floor_html = floor_body.content.decode()
     assert 'id="floor-body"' in floor_html and "<html" not in floor_html
+
+
+def _allowed():
+    from kefu.tickets import workflow
+
+    return sorted(
+        (kind, source, t.action)
+        for t in workflow.TRANSITIONS.values()
+        for kind in ("inquiry", "complaint")
+        for source in t.sources
+        if workflow.allowed(t.action, status=source, kind=kind)
+    )
+
+
+@pytest.mark.parametrize("kind,source,action", _allowed())
+def test_no_action_form_answers_a_server_error_to_empty_or_garbled_input(
+    kind, source, action, role_users, client_for, create, floor
+):
+    from kefu.tickets.services import params_of
+
+    t = create(role_users["agent"], kind=kind)
+    Ticket.objects.filter(pk=t.pk).update(status=source)
+    client = client_for(role_users["supervisor"])
+    garbled = {f"{action}-{name}": "x <script>'99999999999999999999" for name in params_of(action)}
+
+    empty = client.post(f"/tickets/{t.pk}/act/{action}/", {}, HTTP_HX_REQUEST="true")
+    bad = client.post(f"/tickets/{t.pk}/act/{action}/", garbled, HTTP_HX_REQUEST="true")
+
+    assert empty.status_code in (200, 400, 403, 409), empty.content[:500]
+    assert bad.status_code in (200, 400, 403, 409), bad.content[:500]
+    assert "<script>" not in bad.content.decode()  # echoed back escaped, if at all
