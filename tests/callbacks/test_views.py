@@ -581,3 +581,70 @@ def test_list_pages_make_the_same_number_of_queries_for_more_rows(
     many = [_queries(client, url) for client, url in pages]
 
     assert many == few
+
+
+NONSENSE = [
+    {},
+    {
+        "rule": "nope",
+        "start": "0001-01-01",
+        "since": "0001-01-01",
+        "day": "0001-01-01",
+        "in_window": "9999-12-31",
+        "limit": "-5",
+        "reason": "x" * 500,
+        "kind": "x",
+        "period": "2026-13",
+        "user": "abc",
+        "daily_quota": "abc",
+        "name": "x" * 300,
+        "callback_type": "zzz",
+        "fmt": "doc",
+        "q-TOTAL_FORMS": "abc",
+    },
+    {"rule": "large_transfers", "day": "0001-01-01", "limit": "abc"},
+    {"rule": "fund_holders", "limit": "9" * 25},
+    {
+        "name": "n",
+        "opening_script": "x",
+        "q-TOTAL_FORMS": "1",
+        "q-INITIAL_FORMS": "0",
+        "q-0-code": "Q1",
+        "q-0-kind": "scale",
+        "q-0-text": "x",
+        "q-0-scale_min": "99999999999",
+    },
+]
+
+
+def test_nonsense_on_any_page_is_answered_not_a_server_error(target, supervisor, agent, client_for):
+    boss, me = client_for(supervisor), client_for(agent)
+    boss.raise_request_exception = me.raise_request_exception = False
+    target.refresh_from_db()
+    posts = [url for url, _body in _supervisor_posts(target)] + ["/callbacks/reports/exports/"]
+    calls = [(boss, "post", url, body) for url in posts for body in NONSENSE]
+    calls += [
+        (me, "post", f"/callbacks/desk/{target.pk}/", body)
+        for body in (
+            {"outcome": "call_back_later", "call_back_at": "0001-01-01T00:00"},
+            {"outcome": "reached", "q_Q1": "yes", "q_Q3": "9" * 40},
+            {"outcome": "zzz", "fu_kind_0": "zz", "fu_text_0": "x" * 600},
+        )
+    ]
+    calls += [
+        (boss, "get", url, {})
+        for url in (
+            "/callbacks/reports/?period=zz&day=0001-01-01",
+            "/callbacks/reports/export.pdf?day=0001-01-01",
+            "/callbacks/reports/export.xlsx?period=day&day=9999-12-31",
+            f"/callbacks/projects/{target.project_id}/?page=abc&status=zz",
+        )
+    ]
+
+    server_errors = [
+        (url, body)
+        for client, method, url, body in calls
+        if getattr(client, method)(url, body).status_code >= 500
+    ]
+
+    assert server_errors == []
