@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.callbacks.selectors import CallbackReport, ReportRow, report_detail
-from kefu.core.masking import mask_mobile
+from kefu.core.masking import mask_mobile, mask_text
 
 # Where Debian, Ubuntu, RHEL and macOS keep a CJK font; KEFU_CJK_FONT overrides.
 FONT_PATTERNS = (
@@ -116,7 +116,7 @@ def _detail_rows(report: CallbackReport, progress: Callable[[int], None] | None 
             mask_mobile(t.customer.mobile),
             str(a.agent),
             a.get_outcome_display(),
-            a.note,
+            mask_text(a.note),  # free text: an agent may have typed a number
         ]
 
 

@@ -153,6 +153,35 @@ def test_the_excel_tables(calls):
     assert book["Summary"].oddFooter.center.text == "Page &P of &N"
 
 
+def test_the_detail_table_masks_numbers_typed_into_notes(supervisor, agent):
+    import io
+
+    from openpyxl import load_workbook
+
+    project = callback_project(by=supervisor)
+    services.targets_add(
+        project=project,
+        candidates=[Candidate(customer_id=CustomerFactory().pk, due=dt.date(2026, 11, 30))],
+    )
+    target = project.targets.get()
+    services.target_reassign(target=target, agent=agent, by=supervisor)
+    services.attempt_record(
+        target=target,
+        by=agent,
+        outcome="no_answer",
+        note="客户说改打 13800138000",
+        now=dt.datetime(2026, 11, 24, 10, 0, tzinfo=SH),
+    )
+    report = selectors.callback_report(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30))
+
+    data = exports.report_xlsx(report=report, detail=True)
+
+    detail = load_workbook(io.BytesIO(data)).worksheets[1]
+    notes = [r[-1] for r in detail.iter_rows(values_only=True)]
+    assert "客户说改打 138****8000" in notes
+    assert not any("13800138000" in str(n) for n in notes)
+
+
 def test_the_daily_job_lists_the_days_large_transfers_after_the_close(supervisor):
     from kefu.callbacks.tasks import fill_large_transfer_lists
 

@@ -648,3 +648,22 @@ def test_nonsense_on_any_page_is_answered_not_a_server_error(target, supervisor,
     ]
 
     assert server_errors == []
+
+
+def test_numbers_typed_into_notes_follow_ups_and_answers_are_shown_masked(
+    target, agent, supervisor, client_for
+):
+    services.attempt_record(
+        target=target,
+        by=agent,
+        outcome="reached",
+        answers={"Q1": "yes", "Q3": 4, "Q4": "请打我另一个号码13800138000"},
+        note="客户说新号码 13800138000",
+        follow_ups=[("need", "请用 13800138000 联系")],
+    )
+
+    follow_ups = client_for(supervisor).get("/callbacks/follow-ups/").content.decode()
+    history = client_for(agent).get(f"/callbacks/desk/{target.pk}/").content.decode()
+
+    assert "138****8000" in follow_ups and "13800138000" not in follow_ups
+    assert history.count("138****8000") == 2 and "13800138000" not in history
