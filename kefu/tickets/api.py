@@ -55,6 +55,7 @@ ActionName = Literal[
     "hand_over",
     "accept_handover",
     "decline_handover",
+    "cancel_handover",
     "route",
     "forward",
     "take",

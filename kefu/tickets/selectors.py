@@ -238,6 +238,7 @@ def actions_offered(*, user, ticket: Ticket, handover: HandOver | None, repeats:
         "accept_handover": handover is None or handover.to_user_id != user.pk,
         "decline_handover": handover is None or handover.to_user_id != user.pk,
         "hand_over": handover is not None or not (user.pk == ticket.owner_id or sees_all),
+        "cancel_handover": handover is None or not (user.pk == handover.from_user_id or sees_all),
         "take": not team_member or ticket.assignee_id == user.pk,
         "start": ticket.assignee_id not in (None, user.pk) and not sees_all,
         "merge": not repeats,

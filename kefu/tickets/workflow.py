@@ -176,6 +176,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("hand_over", _("Hand over"), OPEN),
         Transition("accept_handover", _("Accept the hand-over"), OPEN),
         Transition("decline_handover", _("Decline the hand-over"), OPEN),
+        Transition("cancel_handover", _("Withdraw the hand-over"), OPEN),
         Transition("route", _("Route to a queue"), IN_WORK),
         Transition("forward", _("Forward to the next step of the route"), IN_WORK),
         Transition("take", _("Take it"), IN_WORK),

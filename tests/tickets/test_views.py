@@ -570,3 +570,17 @@ def test_no_action_form_answers_a_server_error_to_empty_or_garbled_input(
     assert empty.status_code in (200, 400, 403, 409), empty.content[:500]
     assert bad.status_code in (200, 400, 403, 409), bad.content[:500]
     assert "<script>" not in bad.content.decode()  # echoed back escaped, if at all
+
+
+def test_only_the_requester_is_offered_to_withdraw_a_hand_over(
+    role_users, client_for, create, act, floor
+):
+    t = create(role_users["agent"])
+    act(t, "hand_over", role_users["agent"], to_user_id=floor["agent2"].pk, reason="下班交接")
+
+    def offered(user):
+        page = client_for(user).get(f"/tickets/{t.pk}/")
+        return {transition.action for transition, _form in page.context["actions"]}
+
+    assert "cancel_handover" in offered(role_users["agent"])
+    assert "cancel_handover" not in offered(floor["agent2"])

@@ -451,6 +451,23 @@ def test_a_declined_hand_over_leaves_the_owner(create, act, role_users, floor):
     assert HandOver.objects.get().state == "declined"
 
 
+def test_the_owner_withdraws_an_unanswered_hand_over_and_asks_someone_else(
+    create, act, role_users, floor
+):
+    t = create(role_users["agent"])
+    t = act(t, "hand_over", role_users["agent"], to_user_id=floor["agent2"].pk, reason="交接")
+
+    with pytest.raises(Forbidden):
+        act(t, "cancel_handover", floor["agent2"])
+    t = act(t, "cancel_handover", role_users["agent"], note="对方休假")
+    t = act(t, "hand_over", role_users["agent"], to_user_id=role_users["tech"].pk, reason="转技术")
+
+    states = list(HandOver.objects.order_by("id").values_list("to_user__username", "state"))
+    assert states == [("agent2", "cancelled"), ("tech", "pending")]
+    assert t.owner == role_users["agent"]
+    assert Notification.objects.filter(recipient=floor["agent2"], kind="handover").count() == 2
+
+
 # --- routing (SR-7) -----------------------------------------------------------------------------
 
 
@@ -578,7 +595,7 @@ def _prepare(action, ticket, *, role_users, floor, create):
     elif action == "take":
         Ticket.objects.filter(pk=ticket.pk).update(team=floor["desk"])
         by = role_users["complaint"]
-    elif action in ("accept_handover", "decline_handover"):
+    elif action in ("accept_handover", "decline_handover", "cancel_handover"):
         HandOver.objects.create(
             ticket=ticket, from_user=ticket.owner, to_user=supervisor, reason="交接"
         )

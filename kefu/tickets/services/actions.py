@@ -636,6 +636,31 @@ def _decline_handover(ticket, *, by, now, cal, note=""):
     return Outcome(note=handover.decision_note)
 
 
+def _cancel_handover(ticket, *, by, now, cal, note=""):
+    """The owner (or a supervisor) withdraws a hand-over nobody has answered — the receiver
+    is away, or the wrong person was asked — so that it can be handed to someone else."""
+    handover = ticket.handovers.filter(state=HandOver.State.PENDING).first()
+    if handover is None:
+        raise conflict(_("No hand-over is waiting."))
+    if by.pk != handover.from_user_id and not by.has_perm("tickets.view_all_tickets"):
+        raise Forbidden(_("Only whoever asked for the hand-over (or a supervisor) withdraws it."))
+    handover.state = HandOver.State.CANCELLED
+    handover.decided_at = now
+    handover.decision_note = _text(note, "note", required=False)
+    handover.save(update_fields=["state", "decided_at", "decision_note"])
+    notify(
+        recipients=[handover.to_user],
+        ticket=ticket,
+        kind="handover",
+        message=_("%(who)s withdrew the hand-over of %(ref)s.")
+        % {"who": by.get_username(), "ref": ticket.reference},
+    )
+    return Outcome(
+        data={"to": handover.to_user.get_username(), "handover": handover.pk},
+        note=handover.decision_note,
+    )
+
+
 def _route(ticket, *, by, now, cal, queue_id=None, note=""):
     try:
         queue = Queue.objects.select_related("team").filter(pk=int(queue_id)).first()
@@ -694,6 +719,7 @@ HANDLERS: dict[str, Callable[..., Outcome]] = {
     "hand_over": _hand_over,
     "accept_handover": _accept_handover,
     "decline_handover": _decline_handover,
+    "cancel_handover": _cancel_handover,
     "route": _route,
     "forward": _forward,
     "take": _take,
