@@ -309,17 +309,18 @@ def test_removing_a_customer_needs_a_reason_and_is_audited(supervisor):
     assert target.status == Target.Status.PENDING
     assert list(exc.value.errors) == ["reason"]
 
-    services.target_remove(target=target, by=supervisor, reason="客户已销户")
+    services.target_remove(target=target, by=supervisor, reason="客户已销户，新号码13800138000")
 
     target.refresh_from_db()
     audit = AuditEvent.objects.get(action="callback.target.removed")
+    event = CallbackEvent.objects.get(action="callback.target.removed", target=target)
     assert target.status == Target.Status.REMOVED
     assert (audit.actor, audit.data["target"], audit.data["reason"]) == (
         supervisor,
         target.pk,
-        "客户已销户",
+        "客户已销户，新号码138****8000",
     )
-    assert CallbackEvent.objects.filter(action="callback.target.removed", target=target).exists()
+    assert event.data["reason"] == "客户已销户，新号码138****8000"
     with pytest.raises(Conflict):
         services.target_remove(target=target, by=supervisor, reason="again")
 

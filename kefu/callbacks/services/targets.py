@@ -24,6 +24,7 @@ from kefu.callbacks.models import (
 from kefu.callbacks.services.events import event_record
 from kefu.core.calendars import Calendar
 from kefu.core.errors import Conflict, ValidationFailed
+from kefu.core.masking import mask_text
 from kefu.core.services import audit_record
 from kefu.customers.demo.rows import insert_values
 
@@ -578,7 +579,8 @@ def target_remove(*, target: Target, by, reason: str) -> Target:
     target.status = Target.Status.REMOVED
     target.closed_at = timezone.now()
     target.save(update_fields=["status", "closed_at"])
-    data = {"from": old, "reason": reason, "customer": target.customer_id}
+    # the reason is free text: kept masked like every logged value
+    data = {"from": old, "reason": mask_text(reason), "customer": target.customer_id}
     event_record(action="callback.target.removed", actor=by, target=target, data=data)
     audit_record(
         actor=by,
