@@ -121,7 +121,12 @@ EVENT_LABELS = {
 }
 # Foreign keys in events are ids (``team`` or ``team_id``); the history shows names.
 _USER_FIELDS = ("owner", "assignee")
-_MODEL_FIELDS = {"team": Team, "owner_team": Team, "queue": Queue, "route": Route}
+_MODEL_FIELDS: dict[str, type[Team | Queue | Route]] = {
+    "team": Team,
+    "owner_team": Team,
+    "queue": Queue,
+    "route": Route,
+}
 # bookkeeping that says nothing to a reader (the route step is in the routed event's queue)
 _HIDDEN_CHANGES = frozenset({"route_position"})
 
@@ -156,7 +161,7 @@ def ticket_history_rows(*, ticket: Ticket) -> list[HistoryRow]:
         names[field] = users
     for field, model in _MODEL_FIELDS.items():
         names[field] = (
-            {o.pk: str(o) for o in model.objects.filter(pk__in=wanted[field])}
+            {o.pk: str(o) for o in model._default_manager.filter(pk__in=wanted[field])}
             if wanted[field]
             else {}
         )
@@ -173,8 +178,9 @@ def ticket_history_rows(*, ticket: Ticket) -> list[HistoryRow]:
             model_field = Ticket._meta.get_field(field)
         except FieldDoesNotExist:
             return str(masked(value))
-        if model_field.choices:
-            return str(dict(model_field.flatchoices).get(value, value))
+        choices = getattr(model_field, "flatchoices", None)
+        if choices:
+            return str(dict(choices).get(value, value))
         if isinstance(value, bool):
             return _("yes") if value else _("no")
         if field.endswith("_at") or field == "case_time":
@@ -185,9 +191,10 @@ def ticket_history_rows(*, ticket: Ticket) -> list[HistoryRow]:
 
     def field_label(field: str) -> str:
         try:
-            return str(Ticket._meta.get_field(field.removesuffix("_id")).verbose_name)
+            model_field = Ticket._meta.get_field(field.removesuffix("_id"))
         except FieldDoesNotExist:
             return field
+        return str(getattr(model_field, "verbose_name", field))
 
     rows = []
     for e in events:
