@@ -584,3 +584,27 @@ def test_only_the_requester_is_offered_to_withdraw_a_hand_over(
 
     assert "cancel_handover" in offered(role_users["agent"])
     assert "cancel_handover" not in offered(floor["agent2"])
+
+
+def test_search_and_the_api_list_pin_their_query_count(
+    role_users, client_for, api_client_for, create
+):
+    page = client_for(role_users["agent"])
+    api = api_client_for(role_users["agent"])
+    create(role_users["agent"], content="咨询分期")
+    page.get("/tickets/search/", {"q": "分期"})
+    api.get("/api/tickets")
+
+    with CaptureQueriesContext(connection) as search_one:
+        page.get("/tickets/search/", {"q": "分期"})
+    with CaptureQueriesContext(connection) as api_one:
+        api.get("/api/tickets")
+    for _i in range(4):
+        create(role_users["agent"], content="咨询分期")
+    with CaptureQueriesContext(connection) as search_five:
+        found = page.get("/tickets/search/", {"q": "分期"})
+    with CaptureQueriesContext(connection) as api_five:
+        listed = api.get("/api/tickets")
+
+    assert len(found.context["tickets"]) == 5 and listed.json()["count"] == 5
+    assert (len(search_five), len(api_five)) == (len(search_one), len(api_one))
