@@ -251,6 +251,9 @@ def actions_offered(*, user, ticket: Ticket, handover: HandOver | None, repeats:
         "merge": not repeats,
         "request_review": ticket.decided_at is None,
         "forward": not _has_next_step(ticket, routing),
+        # the further extension needs approval (REG-1); a third is never possible
+        "extend": ticket.extension_level >= 2
+        or (ticket.extension_level == 1 and not user.has_perm("tickets.approve_extension")),
     }
     return [
         t

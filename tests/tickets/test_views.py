@@ -608,3 +608,19 @@ def test_search_and_the_api_list_pin_their_query_count(
 
     assert len(found.context["tickets"]) == 5 and listed.json()["count"] == 5
     assert (len(search_five), len(api_five)) == (len(search_one), len(api_one))
+
+
+def test_the_further_extension_is_offered_only_to_those_who_approve_it(
+    role_users, client_for, create, act, floor
+):
+    t = create(role_users["agent"], content="我要投诉年费")
+    t = act(t, "assess", role_users["complaint"], severity="general", urgency="normal")
+
+    def offered(user):
+        page = client_for(user).get(f"/tickets/{t.pk}/")
+        return {transition.action for transition, _form in page.context["actions"]}
+
+    assert "extend" in offered(role_users["complaint"])
+    t = act(t, "extend", role_users["complaint"], reason="需调取凭证", customer_notice="已告知")
+    assert "extend" not in offered(role_users["complaint"])
+    assert "extend" in offered(role_users["supervisor"])
