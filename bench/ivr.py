@@ -431,6 +431,14 @@ def main(argv=None) -> int:
     server = start_server(args.database_url, port, args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
+        # Untimed: the workers' first requests import the URL configuration and the API
+        # schemas and open their first connections (about a second each).
+        print("(b) warm-up: 20 clients for 8 s …")
+        warm = argparse.Namespace(**{**vars(args), "callers": 20, "think": (0.05, 0.2)})
+        asyncio.run(load(base, token, targets, warm, duration=4, baseline=True))
+        asyncio.run(load(base, token, targets, warm, duration=4, baseline=False))
+        unlock(targets)
+        connection.close()
         seconds = f"{args.baseline_duration:g}"
         print(f"(b) baseline: {args.callers} clients on GET /api/core/me for {seconds} s …")
         baseline = asyncio.run(

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
@@ -191,13 +192,27 @@ def hash_secret(secret: str) -> str:
     return _hasher().hash(_pepper(secret))
 
 
+# At most one slow hash per CPU at a time in a process (argon2 releases the GIL, so threads
+# run them side by side): more would only share the cores, each with its 64 MiB, and make
+# every check and the process's other work slower. The others wait their turn.
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+_SLOW_HASH_SLOTS = threading.BoundedSemaphore(_cpus())
+
+
 def verify_secret(stored_hash: str, secret: str) -> bool:
     """True if ``secret`` matches ``stored_hash``; False for a wrong secret, an empty or
     malformed hash (a card without a password set)."""
     if not stored_hash:
         return False
     try:
-        return _hasher().verify(stored_hash, _pepper(secret))
+        with _SLOW_HASH_SLOTS:
+            return _hasher().verify(stored_hash, _pepper(secret))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

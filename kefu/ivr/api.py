@@ -12,6 +12,8 @@ an action (transfer to a queue with the call's context, or hang up) when the IVR
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import Any, Literal
 
 from asgiref.sync import sync_to_async
@@ -157,10 +159,21 @@ def _in_thread(fn):
 
     async def call(**kwargs):
         if settings.KEFU_IVR_API_THREADS:
-            return await sync_to_async(run, thread_sensitive=False)(**kwargs)
+            return await sync_to_async(run, thread_sensitive=False, executor=_steps())(**kwargs)
         return await sync_to_async(fn)(**kwargs)
 
     return call
+
+
+# Threads for steps, each with its database connection while it runs. More than the loop's
+# default pool (CPUs + 4): password checks wait for a free CPU (kefu.core.crypto) inside
+# their step, and the other steps of the process must not queue behind them.
+STEP_THREADS = 16
+
+
+@lru_cache(maxsize=1)
+def _steps() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=STEP_THREADS, thread_name_prefix="ivr-step")
 
 
 def _check_and_release(user, perms) -> None:
