@@ -242,3 +242,8 @@ KEFU_IVR_PAYMENT_CODE_MINUTES = env_int("KEFU_IVR_PAYMENT_CODE_MINUTES", 5)
 KEFU_IVR_API_THREADS = env_bool("KEFU_IVR_API_THREADS", True)
 # A TTF/OTF/TTC font with Chinese glyphs for statement PDFs (default: Noto Sans CJK, found).
 KEFU_CJK_FONT = env("KEFU_CJK_FONT") or ""
+
+# Callbacks (kefu.callbacks): callbacks per agent and trading day unless the agent's profile
+# says otherwise (CB-4), and the daily large-transfer list's limit in yuan (seed 003).
+KEFU_CALLBACK_DAILY_QUOTA = env_int("KEFU_CALLBACK_DAILY_QUOTA", 30)
+KEFU_CALLBACK_LARGE_TRANSFER_LIMIT = env("KEFU_CALLBACK_LARGE_TRANSFER_LIMIT") or "500000"

@@ -243,3 +243,19 @@ def test_the_report_page_shows_the_yearly_coverage(supervisor, role_users, clien
     assert 'id="coverage"' in html
     assert "Customers called back in 2026" in html
     assert "0 of 1 existing brokerage customers reached; at least 1 (10 %) a year" in html
+
+
+def test_the_daily_job_uses_the_configured_limit(supervisor, settings):
+    from kefu.callbacks.tasks import fill_large_transfer_lists
+
+    at = dt.datetime(2026, 11, 24, 14, 32, tzinfo=SH)
+    small = FundTransferFactory(amount="300000.00", occurred_at=at)
+    FundTransferFactory(amount="100000.00", occurred_at=at)
+    project = callback_project(by=supervisor, callback_type="large_transfer")
+    settings.KEFU_CALLBACK_LARGE_TRANSFER_LIMIT = "200000"
+
+    with time_machine.travel(dt.datetime(2026, 11, 24, 16, 0, tzinfo=SH)):
+        added = fill_large_transfer_lists.call()
+
+    assert added == 1
+    assert project.targets.get().customer_id == small.account.customer_id

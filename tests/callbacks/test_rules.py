@@ -301,3 +301,10 @@ def test_the_opening_script_fills_its_variables_and_keeps_unknown_ones():
     )
 
     assert text == "我是某证券客服中心，工号1024。{unknown}"
+
+
+def test_the_default_daily_quota_is_configurable(settings):
+    assert rules.daily_quota_default() == 30
+    settings.KEFU_CALLBACK_DAILY_QUOTA = 25
+
+    assert rules.daily_quota_default() == 25

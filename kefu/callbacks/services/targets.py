@@ -206,7 +206,14 @@ def _write_chunk(
 
 # --- built-in list rules ---------------------------------------------------------------------
 
-LARGE_TRANSFER_LIMIT = Decimal("500000.00")
+
+def large_transfer_limit_default() -> str:
+    """The list's limit in yuan unless a run gives one (KEFU_CALLBACK_LARGE_TRANSFER_LIMIT)."""
+    from django.conf import settings
+
+    return str(getattr(settings, "KEFU_CALLBACK_LARGE_TRANSFER_LIMIT", "500000"))
+
+
 MAX_RULE_LIMIT = 10_000_000
 
 
@@ -284,7 +291,7 @@ def rule_large_transfers(*, project: Project, params: dict, calendar: Calendar, 
     from kefu.customers.models import FundTransfer
 
     day = _date_param(params, "day", calendar.previous_trading_day(today))
-    raw_limit = params.get("limit") or LARGE_TRANSFER_LIMIT
+    raw_limit = params.get("limit") or large_transfer_limit_default()
     try:
         limit = Decimal(str(raw_limit))
     except InvalidOperation:
