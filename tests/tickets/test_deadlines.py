@@ -184,6 +184,20 @@ def test_the_institution_type_chooses_the_regulatory_limits(settings, role_users
     assert insurer.clocks.get(name="resolution").due_day == dt.date(2026, 12, 4)
 
 
+def test_the_institution_type_is_a_setting_read_from_the_environment(monkeypatch):
+    import importlib
+
+    import kefu.settings
+
+    monkeypatch.setenv("KEFU_INSTITUTION_TYPE", "insurer")
+    try:
+        assert importlib.reload(kefu.settings).KEFU_INSTITUTION_TYPE == "insurer"
+    finally:
+        monkeypatch.delenv("KEFU_INSTITUTION_TYPE")
+        importlib.reload(kefu.settings)
+    assert kefu.settings.KEFU_INSTITUTION_TYPE == "bank"
+
+
 def test_a_misspelt_institution_type_fails_the_system_check(settings):
     from kefu.tickets.checks import check_institution_type
 
