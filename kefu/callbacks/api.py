@@ -202,6 +202,18 @@ class TargetRemovedOut(Schema):
     status: str
 
 
+class TargetAssignIn(Schema):
+    agent_id: int
+    day: dt.date | None = None
+
+
+class TargetAssignedOut(Schema):
+    id: int
+    project_id: int
+    agent_id: int | None
+    scheduled_on: dt.date | None
+
+
 class FollowUpIn(Schema):
     kind: Literal["risk", "need", "suggestion"]
     text: str
@@ -461,6 +473,27 @@ def target_remove(request: HttpRequest, target_id: int, payload: TargetRemoveIn)
         target=selectors.target_get(pk=target_id), by=request.user, reason=payload.reason
     )
     return TargetRemovedOut(id=target.pk, project_id=target.project_id, status=target.status)
+
+
+@router.post(
+    "/targets/{target_id}/assign",
+    response=TargetAssignedOut,
+    summary="Give a callback to another callback agent, planned for a day (default today)",
+)
+def target_assign(request: HttpRequest, target_id: int, payload: TargetAssignIn):
+    check_perms(request.user, CALLBACK_MANAGE)
+    target = services.target_reassign(
+        target=selectors.target_get(pk=target_id),
+        agent=selectors.user_get(pk=payload.agent_id),
+        by=request.user,
+        day=payload.day,
+    )
+    return TargetAssignedOut(
+        id=target.pk,
+        project_id=target.project_id,
+        agent_id=target.assigned_to_id,
+        scheduled_on=target.scheduled_on,
+    )
 
 
 # --- the desk --------------------------------------------------------------------------------

@@ -308,6 +308,21 @@ class FollowUpCloseForm(forms.Form):
     resolution = forms.CharField(label=_("What was done"), max_length=500)
 
 
+class AssignForm(forms.Form):
+    agent: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Agent"), queryset=None)
+    day = forms.DateField(label=_("Planned for"), required=False, widget=DATE)
+
+    def __init__(self, *args, agents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = agents
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day is not None and (problem := day_problem(day)):
+            raise forms.ValidationError(problem)
+        return day
+
+
 class RemoveForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -196,6 +196,13 @@ def target_get(*, pk: int) -> Target:
     return target
 
 
+def user_get(*, pk: int):
+    """A staff member by id, or None (the service says why it cannot take the work)."""
+    from kefu.core.models import User
+
+    return User.objects.filter(pk=pk).first()
+
+
 # --- the desk --------------------------------------------------------------------------------
 
 

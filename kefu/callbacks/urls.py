@@ -24,6 +24,11 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/distribute/", views.project_distribute, name="distribute"),
     path(
+        "projects/<int:project_id>/targets/<int:target_id>/assign/",
+        views.target_assign,
+        name="target_assign",
+    ),
+    path(
         "projects/<int:project_id>/targets/<int:target_id>/remove/",
         views.target_remove,
         name="target_remove",

@@ -20,6 +20,7 @@ from kefu.callbacks.forms import (
     FOLLOW_UP_KINDS,
     FOLLOW_UP_ROWS,
     AgentProfileForm,
+    AssignForm,
     ContactForm,
     DistributeForm,
     FilingForm,
@@ -127,6 +128,7 @@ def _project_page(
             "statuses": Target.Status.choices,
             "status": status_filter,
             "rule_labels": dict(rule_labels()),
+            "agents": list(callback_agents()),
         },
         status=status,
     )
@@ -299,6 +301,35 @@ def target_remove(request, project_id: int, target_id: int):
                 request,
                 _("%(name)s was taken off the list.") % {"name": target.customer.name},
             )
+    return redirect("callbacks:project", project_id=project.pk)
+
+
+@require_POST
+@require_perms(CALLBACK_MANAGE)
+def target_assign(request, project_id: int, target_id: int):
+    project = selectors.project_get(pk=project_id)
+    target = selectors.project_target_get(project=project, pk=target_id)
+    form = AssignForm(request.POST, agents=callback_agents())
+    if not form.is_valid():
+        for field, msgs in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for m in msgs:
+                messages.error(request, f"{label}: {m}" if label else str(m))
+        return redirect("callbacks:project", project_id=project.pk)
+    agent = form.cleaned_data["agent"]
+    try:
+        services.target_reassign(
+            target=target, agent=agent, by=request.user, day=form.cleaned_data["day"]
+        )
+    except KefuError as exc:
+        problems = " ".join(m for ms in exc.errors.values() for m in ms)
+        messages.error(request, problems or exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now on %(agent)s's queue.")
+            % {"name": target.customer.name, "agent": agent},
+        )
     return redirect("callbacks:project", project_id=project.pk)
 
 

@@ -85,6 +85,7 @@ def calls(world):
         ("POST", f"/api/callbacks/projects/{p}/imports", FILE),
         ("GET", f"/api/callbacks/projects/{p}/batches/{batch}", None),
         ("POST", f"/api/callbacks/targets/{t}/remove", {"reason": "x"}),
+        ("POST", f"/api/callbacks/targets/{t}/assign", {"agent_id": world["target"].pk}),
         ("GET", "/api/callbacks/queue", None),
         ("GET", "/api/callbacks/projects", None),
         (
@@ -300,6 +301,28 @@ def test_a_supervisor_takes_a_customer_off_a_list_through_the_api(
     assert removed.status_code == 200 and removed.json()["status"] == "removed"
     assert again.status_code == 409
     assert AuditEvent.objects.filter(action="callback.target.removed").count() == 1
+
+
+def test_a_supervisor_gives_a_callback_to_another_agent_through_the_api(
+    world, supervisor, second_agent, role_users, api_client_for
+):
+    client = api_client_for(supervisor)
+    url = f"/api/callbacks/targets/{world['target'].pk}/assign"
+    before = counts()
+
+    nobody = post(client, url, {"agent_id": 999999})
+    not_an_agent = post(client, url, {"agent_id": role_users["qa"].pk})
+    unchanged = counts()
+    moved = post(client, url, {"agent_id": second_agent.pk, "day": "2026-11-27"})
+
+    assert [r.status_code for r in (nobody, not_an_agent)] == [422, 422]
+    assert [r.json()["errors"][0]["field"] for r in (nobody, not_an_agent)] == ["agent", "agent"]
+    assert unchanged == before
+    assert moved.status_code == 200
+    assert (moved.json()["agent_id"], moved.json()["scheduled_on"]) == (
+        second_agent.pk,
+        "2026-11-27",
+    )
 
 
 def test_reports_and_deadlines_for_a_manager(world, role_users, api_client_for):

@@ -325,6 +325,36 @@ def test_removing_a_customer_needs_a_reason_and_is_audited(supervisor):
         services.target_remove(target=target, by=supervisor, reason="again")
 
 
+def test_a_callback_is_given_to_another_active_callback_agent(
+    supervisor, agent, second_agent, role_users
+):
+    project = callback_project(by=supervisor)
+    add(project, CustomerFactory())
+    target = project.targets.get()
+    services.target_reassign(target=target, agent=agent, by=supervisor)
+
+    with pytest.raises(ValidationFailed) as not_an_agent:
+        services.target_reassign(target=target, agent=role_users["qa"], by=supervisor)
+    second_agent.callback_profile.active = False
+    second_agent.callback_profile.save(update_fields=["active"])
+    with pytest.raises(ValidationFailed) as away:
+        services.target_reassign(target=target, agent=second_agent, by=supervisor)
+    target.refresh_from_db()
+    assert (list(not_an_agent.value.errors), list(away.value.errors)) == (["agent"], ["agent"])
+    assert target.assigned_to == agent
+
+    second_agent.callback_profile.active = True
+    second_agent.callback_profile.save(update_fields=["active"])
+    services.target_reassign(
+        target=target, agent=second_agent, by=supervisor, day=dt.date(2026, 11, 26)
+    )
+
+    target.refresh_from_db()
+    assert (target.assigned_to, target.scheduled_on) == (second_agent, dt.date(2026, 11, 26))
+    audit = AuditEvent.objects.filter(action="callback.target.reassigned").latest("id")
+    assert (audit.data["from"], audit.data["to"]) == (agent.pk, second_agent.pk)
+
+
 def test_nobody_is_taken_off_the_list_of_a_closed_project(supervisor):
     project = callback_project(by=supervisor)
     add(project, CustomerFactory())

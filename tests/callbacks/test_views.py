@@ -386,6 +386,26 @@ def test_a_supervisor_takes_a_customer_off_the_list(target, supervisor, client_f
     assert f'action="{url}"' not in removed.content.decode()
 
 
+def test_a_supervisor_gives_a_callback_to_another_agent(
+    target, supervisor, second_agent, client_for
+):
+    client = client_for(supervisor)
+    url = f"/callbacks/projects/{target.project_id}/targets/{target.pk}/assign/"
+
+    page = client.get(f"/callbacks/projects/{target.project_id}/").content.decode()
+    refused = client.post(url, {"agent": second_agent.pk, "day": "0001-01-01"}, follow=True)
+    target.refresh_from_db()
+    agent_after_refusal = target.assigned_to_id
+    moved = client.post(url, {"agent": second_agent.pk, "day": "2026-11-27"}, follow=True)
+
+    target.refresh_from_db()
+    assert f'action="{url}"' in page and f'<option value="{second_agent.pk}"' in page
+    assert "Choose a day between 1990-01-01 and 2999-12-31." in refused.content.decode()
+    assert agent_after_refusal != second_agent.pk
+    assert (target.assigned_to, target.scheduled_on) == (second_agent, dt.date(2026, 11, 27))
+    assert f"赵磊 is now on {second_agent}&#x27;s queue." in moved.content.decode()
+
+
 def test_the_list_of_a_project_is_filtered_by_status(target, supervisor, client_for):
     client = client_for(supervisor)
     base = f"/callbacks/projects/{target.project_id}/"
@@ -409,6 +429,7 @@ def _supervisor_posts(target):
         (f"/callbacks/projects/{p}/rule/", {"rule": "aml_flagged"}),
         (f"/callbacks/projects/{p}/distribute/", {"start": "2026-11-24"}),
         (f"/callbacks/projects/{p}/targets/{t}/remove/", {"reason": "x"}),
+        (f"/callbacks/projects/{p}/targets/{t}/assign/", {"agent": target.assigned_to_id}),
         ("/callbacks/projects/new/", {"name": "x"}),
         ("/callbacks/questionnaires/new/", {"name": "x"}),
         (f"/callbacks/versions/{version}/edit/", {}),

@@ -742,9 +742,19 @@ def targets_distribute(
 
 @transaction.atomic
 def target_reassign(*, target: Target, agent, by, day: dt.date | None = None) -> Target:
-    target = Target.objects.select_for_update().get(pk=target.pk)
+    """Give one callback still to be made to an active callback agent, planned for ``day``
+    (default today): when its agent is away, or to move it by hand after a distribution."""
+    target = Target.objects.select_for_update().select_related("project").get(pk=target.pk)
+    _project_for_list(target.project)
     if not target.is_open:
         raise Conflict(_("Only a callback that is still to be made can be reassigned."))
+    errors: dict[str, list[str]] = {}
+    if agent is None or not callback_agents().filter(pk=agent.pk).exists():
+        errors["agent"] = [_("Choose an active callback agent.")]
+    if day is not None and (problem := rules.day_problem(day)):
+        errors["day"] = [problem]
+    if errors:
+        raise ValidationFailed(_("Please correct the fields marked."), errors=errors)
     old = target.assigned_to_id
     target.assigned_to = agent
     target.scheduled_on = day or timezone.localdate()
