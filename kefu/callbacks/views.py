@@ -4,9 +4,11 @@ portfolios. Thin: parse, check access, call a service or selector, render."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -40,7 +42,7 @@ from kefu.callbacks.models import FollowUp, PortfolioPlan, Project, Target
 from kefu.callbacks.services.imports import column_labels, imports_dir, sample_csv
 from kefu.callbacks.services.portfolios import portfolio_agents
 from kefu.callbacks.services.targets import callback_agents, rule_labels
-from kefu.core.errors import KefuError, NotFound
+from kefu.core.errors import Forbidden, KefuError, NotFound
 from kefu.core.permissions import require_perms
 from kefu.core.roles import (
     CALLBACK_MANAGE,
@@ -60,11 +62,28 @@ def _errors_to_form(form, exc: KefuError) -> None:
         form.add_error(None, exc.message)
 
 
+def _http_errors(view):
+    """A page asked for something that does not exist answers 404, and one the user may not
+    touch 403 — not a server error (selectors and services raise domain errors)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
+
+    return wrapped
+
+
 # --- projects --------------------------------------------------------------------------------
 
 
 @require_GET
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def project_list(request):
     status = request.GET.get("status", "")
     if status not in Project.Status.values:
@@ -79,6 +98,7 @@ def project_list(request):
 
 @require_http_methods(["GET", "POST"])
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def project_new(request):
     form = ProjectForm(request.POST or None, questionnaires=selectors.questionnaires_for_projects())
     if request.method == "POST" and form.is_valid():
@@ -136,12 +156,14 @@ def _project_page(
 
 @require_GET
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def project_detail(request, project_id: int):
     return _project_page(request, selectors.project_get(pk=project_id))
 
 
 @require_POST
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def project_start(request, project_id: int):
     project = selectors.project_get(pk=project_id)
     try:
@@ -153,6 +175,7 @@ def project_start(request, project_id: int):
 
 @require_POST
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def project_close(request, project_id: int):
     project = selectors.project_get(pk=project_id)
     try:
@@ -164,6 +187,7 @@ def project_close(request, project_id: int):
 
 @require_POST
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def project_rule(request, project_id: int):
     project = selectors.project_get(pk=project_id)
     form = RuleForm(request.POST)
@@ -189,6 +213,7 @@ def project_rule(request, project_id: int):
 
 @require_POST
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def project_import(request, project_id: int):
     project = selectors.project_get(pk=project_id)
     form = ImportForm(request.POST, request.FILES)
@@ -211,6 +236,7 @@ def project_import(request, project_id: int):
 
 @require_GET
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def batch_detail(request, project_id: int, batch_id: int):
     project = selectors.project_get(pk=project_id)
     batch = selectors.batch_get(project=project, pk=batch_id)
@@ -231,6 +257,7 @@ def batch_detail(request, project_id: int, batch_id: int):
 
 @require_GET
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def batch_errors(request, project_id: int, batch_id: int):
     project = selectors.project_get(pk=project_id)
     batch = selectors.batch_get(project=project, pk=batch_id)
@@ -247,6 +274,7 @@ def batch_errors(request, project_id: int, batch_id: int):
 
 @require_GET
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def import_sample(request):
     response = HttpResponse(sample_csv().encode("utf-8-sig"), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="callback-list-sample.csv"'
@@ -255,6 +283,7 @@ def import_sample(request):
 
 @require_POST
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def project_distribute(request, project_id: int):
     project = selectors.project_get(pk=project_id)
     form = DistributeForm(request.POST, agents=callback_agents())
@@ -283,6 +312,7 @@ def project_distribute(request, project_id: int):
 
 @require_POST
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def target_remove(request, project_id: int, target_id: int):
     project = selectors.project_get(pk=project_id)
     target = selectors.project_target_get(project=project, pk=target_id)
@@ -306,6 +336,7 @@ def target_remove(request, project_id: int, target_id: int):
 
 @require_POST
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def target_assign(request, project_id: int, target_id: int):
     project = selectors.project_get(pk=project_id)
     target = selectors.project_target_get(project=project, pk=target_id)
@@ -338,6 +369,7 @@ def target_assign(request, project_id: int, target_id: int):
 
 @require_GET
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def questionnaire_list(request):
     return render(
         request,
@@ -348,12 +380,14 @@ def questionnaire_list(request):
 
 @require_http_methods(["GET", "POST"])
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def questionnaire_new(request):
     return _questionnaire_editor(request, version=None)
 
 
 @require_GET
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def questionnaire_detail(request, questionnaire_id: int):
     questionnaire = selectors.questionnaire_get(pk=questionnaire_id)
     versions = list(questionnaire.versions.prefetch_related("questions").order_by("-number"))
@@ -366,6 +400,7 @@ def questionnaire_detail(request, questionnaire_id: int):
 
 @require_http_methods(["GET", "POST"])
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def version_edit(request, version_id: int):
     version = selectors.version_get(pk=version_id)
     if version.is_published:
@@ -446,6 +481,7 @@ def _questionnaire_editor(request, *, version):
 
 @require_POST
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def version_publish(request, version_id: int):
     version = selectors.version_get(pk=version_id)
     try:
@@ -464,6 +500,7 @@ def version_publish(request, version_id: int):
 
 @require_GET
 @require_perms(CALLBACK_WORK)
+@_http_errors
 def desk(request):
     now = timezone.now()
     queue = list(selectors.agent_queue(agent=request.user)[:200])
@@ -490,6 +527,7 @@ def _variables(request, target) -> dict[str, str]:
 
 @require_http_methods(["GET", "POST"])
 @require_perms(CALLBACK_WORK)
+@_http_errors
 def target_call(request, target_id: int):
     try:
         target = services.target_for_agent(agent=request.user, pk=target_id)
@@ -571,6 +609,7 @@ def target_call(request, target_id: int):
 
 @require_POST
 @require_perms(CALLBACK_WORK)
+@_http_errors
 def target_dial(request, target_id: int):
     try:
         target = services.target_for_agent(agent=request.user, pk=target_id)
@@ -582,6 +621,7 @@ def target_dial(request, target_id: int):
 
 @require_GET
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def follow_up_list(request):
     return render(
         request,
@@ -592,6 +632,7 @@ def follow_up_list(request):
 
 @require_POST
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def follow_up_done(request, follow_up_id: int):
     follow_up = FollowUp.objects.filter(pk=follow_up_id).first()
     if follow_up is None:
@@ -624,6 +665,7 @@ def _report_period(request):
 
 @require_GET
 @require_perms(CALLBACK_REPORTS)
+@_http_errors
 def report_page(request):
     form, kind, start, end, label = _report_period(request)
     report = selectors.callback_report(start=start, end=end, label=label)
@@ -643,6 +685,7 @@ def report_page(request):
 
 @require_GET
 @require_perms(CALLBACK_REPORTS)
+@_http_errors
 def report_export(request, fmt: str):
     """The summary table, made at once (a few pages). Detail tables are queued."""
     if fmt not in ("pdf", "xlsx"):
@@ -665,6 +708,7 @@ def report_export(request, fmt: str):
 
 @require_POST
 @require_perms(CALLBACK_REPORTS)
+@_http_errors
 def report_detail_queue(request):
     form = ReportForm(request.POST)
     if not form.is_valid():
@@ -683,6 +727,7 @@ def report_detail_queue(request):
 
 @require_GET
 @require_perms(CALLBACK_REPORTS)
+@_http_errors
 def report_export_detail(request, export_id: int):
     export = selectors.report_export_get(pk=export_id)
     template = (
@@ -695,6 +740,7 @@ def report_export_detail(request, export_id: int):
 
 @require_GET
 @require_perms(CALLBACK_REPORTS)
+@_http_errors
 def report_export_file(request, export_id: int):
     export = selectors.report_export_get(pk=export_id)
     path = services.reports.exports_dir() / export.stored_name
@@ -709,6 +755,7 @@ def report_export_file(request, export_id: int):
 
 @require_POST
 @require_perms(CALLBACK_MANAGE, CALLBACK_REPORTS)
+@_http_errors
 def report_file(request):
     form = FilingForm(request.POST)
     if form.is_valid():
@@ -728,6 +775,7 @@ def report_file(request):
 
 @require_http_methods(["GET", "POST"])
 @require_perms(CALLBACK_MANAGE)
+@_http_errors
 def agent_list(request):
     agents = list(selectors.agents_with_profiles())
     errors: list[str] = []
@@ -781,6 +829,7 @@ def agent_list(request):
 
 @require_http_methods(["GET", "POST"])
 @require_perms(PORTFOLIO_MANAGE)
+@_http_errors
 def portfolio_distribute(request):
     agents = portfolio_agents()
     form = PortfolioForm(
@@ -810,6 +859,7 @@ def portfolio_distribute(request):
 
 @require_POST
 @require_perms(PORTFOLIO_MANAGE)
+@_http_errors
 def portfolio_apply(request, plan_id: int):
     plan = PortfolioPlan.objects.filter(pk=plan_id).first()
     if plan is None:
@@ -825,6 +875,7 @@ def portfolio_apply(request, plan_id: int):
 
 @require_GET
 @require_perms(PORTFOLIO_MANAGE)
+@_http_errors
 def portfolio_overdue(request):
     return render(
         request,
@@ -839,6 +890,7 @@ def portfolio_overdue(request):
 
 @require_GET
 @require_perms(PORTFOLIO_WORK)
+@_http_errors
 def portfolio_mine(request):
     return render(
         request,
@@ -853,6 +905,7 @@ def portfolio_mine(request):
 
 @require_POST
 @require_perms(PORTFOLIO_WORK)
+@_http_errors
 def portfolio_contact(request, assignment_id: int):
     try:
         assignment = selectors.assignment_for_agent(agent=request.user, pk=assignment_id)

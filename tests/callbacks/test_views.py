@@ -688,3 +688,50 @@ def test_numbers_typed_into_notes_follow_ups_and_answers_are_shown_masked(
 
     assert "138****8000" in follow_ups and "13800138000" not in follow_ups
     assert history.count("138****8000") == 2 and "13800138000" not in history
+
+
+@pytest.mark.parametrize(
+    "method,url",
+    [
+        ("get", "/callbacks/projects/99999/"),
+        ("get", "/callbacks/projects/99999/batches/1/"),
+        ("get", "/callbacks/projects/99999/batches/1/errors.csv"),
+        ("get", "/callbacks/questionnaires/99999/"),
+        ("get", "/callbacks/versions/99999/edit/"),
+        ("get", "/callbacks/reports/exports/99999/"),
+        ("get", "/callbacks/reports/exports/99999/file/"),
+        ("post", "/callbacks/projects/99999/start/"),
+        ("post", "/callbacks/projects/99999/close/"),
+        ("post", "/callbacks/projects/99999/rule/"),
+        ("post", "/callbacks/projects/99999/import/"),
+        ("post", "/callbacks/projects/99999/distribute/"),
+        ("post", "/callbacks/projects/99999/targets/1/remove/"),
+        ("post", "/callbacks/projects/99999/targets/1/assign/"),
+        ("post", "/callbacks/versions/99999/publish/"),
+        ("post", "/callbacks/follow-ups/99999/close/"),
+        ("post", "/callbacks/portfolios/plans/99999/apply/"),
+    ],
+)
+def test_a_page_of_something_that_does_not_exist_is_not_found(method, url, supervisor, client_for):
+    client = client_for(supervisor)
+    client.raise_request_exception = False
+
+    assert getattr(client, method)(url).status_code == 404
+
+
+def test_a_callback_of_another_project_is_not_found_on_this_projects_page(
+    target, supervisor, client_for
+):
+    other = callback_project(
+        by=supervisor, name="另一项目", version=target.project.questionnaire_version
+    )
+    client = client_for(supervisor)
+    client.raise_request_exception = False
+
+    response = client.post(
+        f"/callbacks/projects/{other.pk}/targets/{target.pk}/remove/", {"reason": "x"}
+    )
+
+    target.refresh_from_db()
+    assert response.status_code == 404
+    assert target.status == Target.Status.PENDING
