@@ -575,8 +575,8 @@ def target_call(request, target_id: int):
                     else:
                         for m in msgs:
                             form.add_error(None, m)
-                if not exc.errors:
-                    form.add_error(None, exc.message)
+                # said at the top too: the marked questions may be further down the page
+                form.add_error(None, exc.message)
             else:
                 messages.success(request, _("The call was saved."))
                 return redirect("callbacks:desk")

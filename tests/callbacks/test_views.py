@@ -97,6 +97,7 @@ def test_saving_a_reached_call_without_required_answers_keeps_what_was_typed(
     html = response.content.decode()
     assert response.status_code == 400
     assert "This question must be answered." in html
+    assert "The call was not saved: please correct the fields marked." in html
     assert "客户正在开车" in html and "想了解理财" in html
     assert Attempt.objects.count() == 0
 
