@@ -379,13 +379,18 @@ def step_import(args, kind: str) -> dict:
     p = Project.objects.get(pk=args.project)
     by = bench_user("bench-supervisor", "supervisor")
     path = BENCH_DIR / f"callbacks-list-{args.rows}.{kind}"
+    server_before = server_cpu()
     started = time.perf_counter()
     with path.open("rb") as f:
         batch = services.target_import_queue(project=p, source=f, file_name=path.name, by=by)
     seconds = time.perf_counter() - started
+    server_after = server_cpu()
     batch = TargetBatch.objects.get(pk=batch.pk)
     return {
         "seconds": seconds,
+        "db_cpu_seconds": server_after[1] - server_before[1]
+        if server_before and server_after and server_before[0] == server_after[0]
+        else None,
         "rows": batch.rows_total,
         "added": batch.added_count,
         "duplicates": batch.duplicate_count,
@@ -393,6 +398,24 @@ def step_import(args, kind: str) -> dict:
         "status": batch.status,
         "message": batch.message,
     }
+
+
+def server_cpu() -> tuple[int, float] | None:
+    """(backend pid, CPU seconds) of this connection's PostgreSQL server process, when the
+    server runs on this machine: on a shared machine, wall time less the CPU of both sides
+    is time spent waiting for a CPU."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the server is elsewhere
+        return None
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def step_pandas(args) -> dict:
@@ -593,6 +616,11 @@ def print_report(r: dict) -> None:
                 f"{x['rows_per_second']:,.0f} rows/s, peak {x['peak_bytes'] / mib:,.0f} MiB; "
                 f"{x['added']:,} added, {x['duplicates']:,} already listed, "
                 f"{x['failed']:,} bad rows"
+            )
+            db = x.get("db_cpu_seconds")
+            print(
+                f"  CPU: {x['cpu_seconds']:.1f} s import process"
+                + (f" + {db:.1f} s PostgreSQL server process" if db is not None else "")
             )
     b = r["pandas"]
     print(
