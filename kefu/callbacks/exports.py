@@ -29,6 +29,9 @@ FONT_PATTERNS = (
     "/Library/Fonts/Arial Unicode.ttf",
 )
 DETAIL_PDF_MAX_ROWS = 200_000
+# The total page count's placeholder, as wide as the count it makes room for: "{nb}" is
+# narrower than a four-digit count, and a detail PDF of 200,000 rows has about 7,000 pages.
+PAGES = "{total_pages}"
 
 
 class FontMissing(RuntimeError):
@@ -163,9 +166,10 @@ def report_pdf(
             self.set_font("cjk", size=9)
             self.cell(0, 5, signature, align="L")
             self.ln(5)
-            self.cell(0, 5, page_label % {"page": self.page_no(), "pages": "{nb}"}, align="C")
+            self.cell(0, 5, page_label % {"page": self.page_no(), "pages": PAGES}, align="C")
 
     pdf = Printed(orientation="L", unit="mm", format="A4")
+    pdf.alias_nb_pages(PAGES)
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.add_font("cjk", fname=path, collection_font_number=index)
     pdf.set_title(_title(report, detail))
