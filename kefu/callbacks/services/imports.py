@@ -34,7 +34,14 @@ from django.utils.translation import gettext as _
 from kefu.callbacks import rules
 from kefu.callbacks.models import Project, Target, TargetBatch
 from kefu.callbacks.services.events import event_record
-from kefu.callbacks.services.targets import Candidate, _project_for_list, raw_in, targets_add
+from kefu.callbacks.services.targets import (
+    Candidate,
+    Listed,
+    _project_for_list,
+    raw_any,
+    raw_in,
+    targets_add,
+)
 from kefu.core.calendars import Calendar
 from kefu.core.crypto import lookup_hasher, normalize_number
 from kefu.core.errors import ValidationFailed
@@ -426,25 +433,21 @@ class _CustomerFinder:
         customers = Customer._meta.db_table
         documents = IdentityDocument._meta.db_table
         if by_no:
-            query = (
-                f"SELECT id, external_id, name FROM {customers} WHERE external_id IN ({{marks}})"  # noqa: S608
-            )
-            for pk, ext, name in raw_in(query, [], sorted(by_no)):
+            query = f"SELECT id, external_id, name FROM {customers} WHERE external_id {{values}}"  # noqa: S608
+            for pk, ext, name in raw_any(query, [], sorted(by_no)):
                 no_map[ext] = pk
                 names[pk] = name
         if by_mobile:
-            query = (
-                f"SELECT id, mobile_hash, name FROM {customers} WHERE mobile_hash IN ({{marks}})"  # noqa: S608
-            )
-            for pk, h, name in raw_in(query, [], sorted(by_mobile)):
+            query = f"SELECT id, mobile_hash, name FROM {customers} WHERE mobile_hash {{values}}"  # noqa: S608
+            for pk, h, name in raw_any(query, [], sorted(by_mobile)):
                 mobile_map.setdefault(h, []).append(pk)
                 names[pk] = name
         if by_doc:
             query = (
                 f"SELECT d.customer_id, d.number_hash, c.name FROM {documents} d "  # noqa: S608
-                f"JOIN {customers} c ON c.id = d.customer_id WHERE d.number_hash IN ({{marks}})"
+                f"JOIN {customers} c ON c.id = d.customer_id WHERE d.number_hash {{values}}"
             )
-            for pk, h, name in raw_in(query, [], sorted(by_doc)):
+            for pk, h, name in raw_any(query, [], sorted(by_doc)):
                 doc_map[h] = pk
                 names[pk] = name
         self.names = names
@@ -639,6 +642,7 @@ def import_rows(
     repeats_row = _("Repeats row %(row)d of this file.")
     first_row_of: dict[int, int] = {}  # customer → first row in this file
     project_names: dict[int, str] = {}
+    listed = Listed()
 
     def process(chunk: list[ParsedRow | list[RowError]]) -> None:
         good: list[ParsedRow] = []
@@ -679,13 +683,17 @@ def import_rows(
             )
         if candidates:
             added = targets_add(
-                project=project, candidates=candidates, batch=batch, chunk_size=len(candidates) + 1
+                project=project,
+                candidates=candidates,
+                batch=batch,
+                chunk_size=len(candidates) + 1,
+                listed=listed,
             )
             result.added += added.added
             result.duplicates += added.duplicates
             if added.duplicate_rows:
                 _explain_duplicates(
-                    project, candidates, added.duplicate_rows, result, project_names
+                    project, candidates, added.duplicate_rows, result, project_names, listed
                 )
         result.rows += len(chunk)
         if progress is not None:
@@ -704,19 +712,26 @@ def _explain_duplicates(
     duplicate_rows: list[tuple[int, str]],
     result: ImportResult,
     project_names: dict[int, str],
+    listed: Listed | None = None,
 ) -> None:
     """Say for each duplicate row which list already holds the customer."""
     dup = {row for row, _key in duplicate_rows}
     customers = {c.customer_id: c.row for c in candidates if c.row in dup}
     dedup = rules.dedup_type(project.callback_type, project.purpose)
     keys = sorted({key for _row, key in duplicate_rows})
-    key_marks = ", ".join(["%s"] * len(keys))
-    query = (
-        f"SELECT customer_id, project_id FROM {Target._meta.db_table} "  # noqa: S608
-        f"WHERE dedup_type = %s AND NOT (status = 'removed') AND window_key IN ({key_marks}) "
-        "AND customer_id IN ({marks})"
-    )
-    holders = dict(raw_in(query, [dedup, *keys], sorted(customers)))
+    holders: dict[int, int] = {}
+    if listed is not None:
+        for key in keys:
+            known = listed.customers(dedup, key)
+            holders.update((c, known[c]) for c in customers if c in known)
+    else:
+        key_marks = ", ".join(["%s"] * len(keys))
+        query = (
+            f"SELECT customer_id, project_id FROM {Target._meta.db_table} "  # noqa: S608
+            f"WHERE dedup_type = %s AND NOT (status = 'removed') AND window_key IN ({key_marks}) "
+            "AND customer_id IN ({marks})"
+        )
+        holders = dict(raw_in(query, [dedup, *keys], sorted(customers)))
     missing = {p for p in holders.values() if p not in project_names}
     if missing:
         project_names.update(Project.objects.filter(pk__in=missing).values_list("pk", "name"))
