@@ -17,6 +17,9 @@ def _fast_hashes(settings):
     settings.KEFU_CARD_PASSWORD_MEMORY_KIB = 8
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # IVR API steps run in this thread: the test database lives in the test's own
+    # transaction and connection (threads of their own are tested with real servers).
+    settings.KEFU_IVR_API_THREADS = False
 
 
 @pytest.fixture

@@ -141,6 +141,18 @@ class HistoryRow:
     note: str
 
 
+def _change_order(name: str) -> tuple[int, int, str]:
+    """The status first, then the ticket's fields in model order: a JSON column on
+    PostgreSQL (jsonb) does not keep the order the changes were written in."""
+    if name == "status":
+        return (0, 0, name)
+    field_names = [f.name for f in Ticket._meta.get_fields()]
+    base = name.removesuffix("_id")
+    if base in field_names:
+        return (1, field_names.index(base), name)
+    return (2, 0, name)
+
+
 def ticket_history_rows(*, ticket: Ticket) -> list[HistoryRow]:
     """The history as people read it: labels instead of codes, names instead of ids, choice
     labels instead of values, and personal numbers masked (SR-10). Three queries."""
@@ -212,7 +224,7 @@ def ticket_history_rows(*, ticket: Ticket) -> list[HistoryRow]:
                 by=e.actor_label,
                 changes=[
                     (field_label(f), shown(f, c.get("old")), shown(f, c.get("new")))
-                    for f, c in e.changes.items()
+                    for f, c in sorted(e.changes.items(), key=lambda item: _change_order(item[0]))
                     if f not in _HIDDEN_CHANGES
                 ],
                 note=mask_text(e.note),
