@@ -9,8 +9,8 @@ query passwords come from the demo's small pool (found by checking the pool's ha
 
 (a) In process: complete scripted calls through kefu.ivr.services (no HTTP), one after
     another; calls per second and time per step.
-(b) Over HTTP: uvicorn with --workers processes serving kefu.asgi (what `kefu serve` runs
-    after its checks), and an asyncio httpx client simulating --callers concurrent callers
+(b) Over HTTP: uvicorn with --workers processes serving kefu.asgi, started as `kefu serve`
+    starts it after its checks, and an asyncio httpx client simulating --callers concurrent callers
     for --duration seconds. Each caller runs scripted calls from a mix (limits, bill,
     unbilled lines, application progress, transfer to an agent, hang-up after the ID,
     a wrong then a right password), waiting a random think time between key presses, as a
@@ -356,8 +356,8 @@ def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen
     SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
     log = SERVER_LOG.open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "kefu.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+        [sys.executable, "-c", "from kefu.core.management.commands.serve import run_uvicorn; "
+         f"run_uvicorn(host='127.0.0.1', port={port}, workers={workers}, log_level='warning')"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
     )  # fmt: skip
     log.close()
