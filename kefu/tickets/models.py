@@ -644,6 +644,13 @@ class Clock(models.Model):
             models.Index(
                 fields=["due_at"], name="clock_running_due_idx", condition=Q(state="running")
             ),
+            # monthly complaint statistics: "decided within the time limit?" asks, for each
+            # complaint, whether its regulatory clock was breached (few are)
+            models.Index(
+                fields=["ticket"],
+                name="clock_regulatory_late_idx",
+                condition=Q(name="resolution", regulatory=True, breached_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

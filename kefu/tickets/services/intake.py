@@ -261,10 +261,11 @@ def _create(
 def start_clocks(ticket: Ticket, *, by, cal: Calendar, now: dt.datetime) -> list[Clock]:
     """First response and resolution clocks of a new ticket (REG-1 for a complaint)."""
     made: list[Clock] = []
+    policies = deadlines.policies_for(["first_response", "resolution"], ticket.kind)
     first = clocks.new_clock(
         ticket=ticket,
         name=Clock.Name.FIRST_RESPONSE,
-        policy=deadlines.policy_for("first_response", ticket.kind),
+        policy=policies["first_response"],
         start=ticket.received_at,
         cal=cal,
     )
@@ -272,7 +273,9 @@ def start_clocks(ticket: Ticket, *, by, cal: Calendar, now: dt.datetime) -> list
         clocks.stop(first, now=now)  # the agent is answering the customer right now
         first.breached_at = None
     made.append(first)
-    made.append(resolution_clock(ticket, cal=cal, start=ticket.received_at))
+    made.append(
+        resolution_clock(ticket, cal=cal, start=ticket.received_at, policy=policies["resolution"])
+    )
     Clock.objects.bulk_create(made)
     TicketEvent.objects.bulk_create(
         [
@@ -294,14 +297,16 @@ def start_clocks(ticket: Ticket, *, by, cal: Calendar, now: dt.datetime) -> list
     return made
 
 
-def resolution_clock(ticket: Ticket, *, cal: Calendar, start: dt.datetime) -> Clock:
+def resolution_clock(
+    ticket: Ticket, *, cal: Calendar, start: dt.datetime, policy: deadlines.Policy | None = None
+) -> Clock:
     if ticket.kind == Kind.COMPLAINT:
         limits = deadlines.regulatory_limits(ticket.institution_type)
         return clocks.regulatory_clock(ticket=ticket, limits=limits, start=start, cal=cal)
     return clocks.new_clock(
         ticket=ticket,
         name=Clock.Name.RESOLUTION,
-        policy=deadlines.policy_for("resolution", ticket.kind),
+        policy=policy or deadlines.policy_for("resolution", ticket.kind),
         start=start,
         cal=cal,
     )
