@@ -165,21 +165,21 @@ def project_detail(request, project_id: int):
 @require_perms(CALLBACK_MANAGE)
 @_http_errors
 def project_start(request, project_id: int):
-    project = selectors.project_get(pk=project_id)
-    try:
-        services.project_start(project=project, by=request.user)
-    except KefuError as exc:
-        messages.error(request, exc.message)
-    return redirect("callbacks:project", project_id=project.pk)
+    return _project_transition(request, project_id, services.project_start)
 
 
 @require_POST
 @require_perms(CALLBACK_MANAGE)
 @_http_errors
 def project_close(request, project_id: int):
+    return _project_transition(request, project_id, services.project_close)
+
+
+def _project_transition(request, project_id: int, service):
+    """Start or close a project; a refusal is shown on the project page."""
     project = selectors.project_get(pk=project_id)
     try:
-        services.project_close(project=project, by=request.user)
+        service(project=project, by=request.user)
     except KefuError as exc:
         messages.error(request, exc.message)
     return redirect("callbacks:project", project_id=project.pk)
