@@ -117,6 +117,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             ),
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A pool of connections per process (psycopg_pool): a request takes one and gives it
+    # back at its end, instead of starting a new PostgreSQL backend (and its password
+    # exchange) for every request and every hotline step. KEFU_DB_POOL_MAX bounds each
+    # process (processes × max must stay under PostgreSQL's max_connections); 0 turns the
+    # pool off.
+    _pool_max = env_int("KEFU_DB_POOL_MAX", 20)
+    if _pool_max > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": min(2, _pool_max),
+            "max_size": _pool_max,
+            # A request waits this long for a free connection, then fails with an error.
+            "timeout": env_int("KEFU_DB_POOL_TIMEOUT", 10),
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -159,9 +174,13 @@ KEFU_ENCRYPTION_KEYS = [
     k.strip() for k in (env("KEFU_ENCRYPTION_KEYS") or DEV_ENCRYPTION_KEY).split(",") if k.strip()
 ]
 KEFU_LOOKUP_KEY = env("KEFU_LOOKUP_KEY") or DEV_LOOKUP_KEY
-# Slow hash cost for card query/transaction passwords (argon2id).
-KEFU_CARD_PASSWORD_TIME_COST = env_int("KEFU_CARD_PASSWORD_TIME_COST", 3)
-KEFU_CARD_PASSWORD_MEMORY_KIB = env_int("KEFU_CARD_PASSWORD_MEMORY_KIB", 65536)
+# Slow hash cost for card query/transaction passwords and one-time codes (argon2id over an
+# HMAC pepper). Default: OWASP's recommended argon2id configuration (19 MiB, 2 passes, one
+# lane), about 20 ms a check, so the hotline can verify callers at call-centre rates; the
+# pepper, not this cost, is what protects a stolen database (docs/decisions/0003-ivr.md).
+# Hashes made with other values still verify and are re-hashed on the next good check.
+KEFU_CARD_PASSWORD_TIME_COST = env_int("KEFU_CARD_PASSWORD_TIME_COST", 2)
+KEFU_CARD_PASSWORD_MEMORY_KIB = env_int("KEFU_CARD_PASSWORD_MEMORY_KIB", 19456)
 
 KEFU_INSTITUTION_NAME = env("KEFU_INSTITUTION_NAME") or ""
 # REG-1: whose complaint time limits apply (bank, insurer or securities; check tickets.E001)

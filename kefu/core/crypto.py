@@ -205,6 +205,17 @@ def _cpus() -> int:
 _SLOW_HASH_SLOTS = threading.BoundedSemaphore(_cpus())
 
 
+def secret_needs_rehash(stored_hash: str) -> bool:
+    """True if ``stored_hash`` was made with other argon2 parameters than the current ones
+    (the settings changed since): hash the secret again the next time it is verified."""
+    if not stored_hash:
+        return False
+    try:
+        return _hasher().check_needs_rehash(stored_hash)
+    except (InvalidHashError, ValueError):
+        return False
+
+
 def verify_secret(stored_hash: str, secret: str) -> bool:
     """True if ``secret`` matches ``stored_hash``; False for a wrong secret, an empty or
     malformed hash (a card without a password set)."""

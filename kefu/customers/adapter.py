@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from kefu.core.crypto import hash_secret, lookup_hash, verify_secret
+from kefu.core.crypto import hash_secret, lookup_hash, secret_needs_rehash, verify_secret
 from kefu.core.errors import Conflict, KefuError, NotFound, ValidationFailed
 from kefu.core.services import audit_record, model_changes
 
@@ -443,10 +443,34 @@ class LocalCoreBanking(CoreBankingAdapter):
 
     # --- passwords ---
     def verify_query_password(self, *, card_ref: str, password: str) -> bool:
-        return verify_secret(self._card(card_ref).query_password_hash, password)
+        return self._verify_password(card_ref, "query_password_hash", "query", password)
 
     def verify_transaction_password(self, *, card_ref: str, password: str) -> bool:
-        return verify_secret(self._card(card_ref).transaction_password_hash, password)
+        return self._verify_password(card_ref, "transaction_password_hash", "transaction", password)
+
+    def _verify_password(self, card_ref: str, field: str, kind: str, password: str) -> bool:
+        card = self._card(card_ref)
+        stored = getattr(card, field)
+        if not verify_secret(stored, password):
+            return False
+        if secret_needs_rehash(stored):
+            # Made with older hash parameters: store it again with the current ones, only
+            # if nobody changed it meanwhile.
+            from kefu.customers.models import Card
+
+            new_hash = hash_secret(password)
+            with transaction.atomic():
+                changed = Card.objects.filter(pk=card.pk, **{field: stored}).update(
+                    **{field: new_hash}
+                )
+                if changed:
+                    audit_record(
+                        actor=None,
+                        action=f"card.{kind}_password.rehashed",
+                        obj=card,
+                        data={"reason": "hash parameters changed"},
+                    )
+        return True
 
     @transaction.atomic
     def set_query_password(self, *, card_ref: str, password: str, by, channel: str) -> None:

@@ -286,3 +286,14 @@ def test_a_changed_lookup_key_invalidates_secrets(settings):
     settings.KEFU_LOOKUP_KEY = generate_key()
 
     assert verify_secret(stored, "204816") is False
+
+
+def test_secret_needs_rehash_only_for_other_parameters(settings):
+    from kefu.core.crypto import hash_secret, secret_needs_rehash
+
+    current = hash_secret("135790")
+    assert not secret_needs_rehash(current)
+    assert not secret_needs_rehash("")
+    assert not secret_needs_rehash("not-a-hash")
+    settings.KEFU_CARD_PASSWORD_MEMORY_KIB = 16
+    assert secret_needs_rehash(current)

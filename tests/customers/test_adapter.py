@@ -97,6 +97,41 @@ def test_query_password_verification_and_change_are_audited_without_the_secret(c
     assert "802461" not in str(event.changes) + str(event.data) + event.object_repr
 
 
+def test_a_password_hashed_with_older_parameters_is_rehashed_on_a_good_check(card, settings):
+    settings.KEFU_CARD_PASSWORD_MEMORY_KIB = 16  # the card's hash was made with 8 KiB
+    old_hash = card.query_password_hash
+
+    assert not adapter.verify_query_password(card_ref=str(card.pk), password="000000")
+    card.refresh_from_db()
+    assert card.query_password_hash == old_hash  # a wrong password changes nothing
+    assert not AuditEvent.objects.filter(action="card.query_password.rehashed").exists()
+
+    assert adapter.verify_query_password(card_ref=str(card.pk), password="135790")
+    card.refresh_from_db()
+    assert card.query_password_hash != old_hash
+    assert "m=16," in card.query_password_hash
+    assert verify_secret(card.query_password_hash, "135790")
+    event = AuditEvent.objects.get(action="card.query_password.rehashed")
+    assert "135790" not in str(event.changes) + str(event.data) + event.object_repr
+
+    # Now current: the next good check writes nothing.
+    current = card.query_password_hash
+    assert adapter.verify_query_password(card_ref=str(card.pk), password="135790")
+    card.refresh_from_db()
+    assert card.query_password_hash == current
+    assert AuditEvent.objects.filter(action="card.query_password.rehashed").count() == 1
+
+
+def test_a_transaction_password_with_older_parameters_is_rehashed_too(card, settings):
+    adapter.set_transaction_password(card_ref=str(card.pk), password="246810", by=None, channel="ivr")
+    settings.KEFU_CARD_PASSWORD_TIME_COST = 2
+
+    assert adapter.verify_transaction_password(card_ref=str(card.pk), password="246810")
+    card.refresh_from_db()
+    assert "t=2," in card.transaction_password_hash
+    assert AuditEvent.objects.filter(action="card.transaction_password.rehashed").exists()
+
+
 def test_three_failures_lock_the_query_password_for_the_day(card):
     today = dt.date(2026, 11, 25)
     counts = [
