@@ -99,7 +99,7 @@ def sign_in_code(request):
         else:
             request.session.pop(PENDING_KEY, None)
             services.staff_sign_in_complete(user=user, second_factor=True)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="kefu.core.auth.PermissionBackend")
             return redirect(next_url or "core:home")
     return render(
         request,

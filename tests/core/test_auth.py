@@ -189,3 +189,34 @@ def test_the_session_api_needs_csrf_for_unsafe_methods(make_user):
 
     assert response.status_code in (401, 403)
     assert not AuditEvent.objects.filter(action="customer.pii.revealed").exists()
+
+
+@pytest.mark.django_db
+def test_the_permission_backend_reads_the_same_permissions_as_djangos_in_one_query(
+    make_user, roles, django_assert_num_queries
+):
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Permission
+
+    from kefu.core.auth import PermissionBackend
+
+    agent = make_user("perm-agent", "agent", "qa")  # two groups that share permissions
+    agent.user_permissions.add(Permission.objects.get(codename="view_auditevent"))
+    expected = ModelBackend().get_all_permissions(User.objects.get(pk=agent.pk))
+
+    fresh = User.objects.get(pk=agent.pk)
+    with django_assert_num_queries(1):
+        got = PermissionBackend().get_all_permissions(fresh)
+        assert PermissionBackend().get_all_permissions(fresh) is got  # cached on the user
+    assert got == expected
+    assert "core.view_auditevent" in got and "tickets.add_ticket" in got
+    assert fresh.has_perm("core.view_auditevent")
+
+    nobody = make_user("perm-nobody")
+    assert PermissionBackend().get_all_permissions(nobody) == set()
+    agent.is_active = False
+    assert PermissionBackend().get_all_permissions(agent) == set()
+    boss = make_user("perm-root", is_superuser=True)
+    assert PermissionBackend().get_all_permissions(boss) == ModelBackend().get_all_permissions(
+        User.objects.get(pk=boss.pk)
+    )

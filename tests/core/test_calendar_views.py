@@ -96,8 +96,8 @@ def test_the_list_query_count_does_not_grow_with_entered_years(admin, admin_clie
         admin_client.get(reverse("core:calendar"))
 
     assert len(one_year) == len(two_years)
-    # session, user, permissions (2), the years, groups for the header, session save (3)
-    assert len(two_years) == 9
+    # session, user, permissions (1), the years, groups for the header, session save (3)
+    assert len(two_years) == 8
 
 
 # -- one year --------------------------------------------------------------------------------------

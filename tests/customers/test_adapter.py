@@ -123,7 +123,9 @@ def test_a_password_hashed_with_older_parameters_is_rehashed_on_a_good_check(car
 
 
 def test_a_transaction_password_with_older_parameters_is_rehashed_too(card, settings):
-    adapter.set_transaction_password(card_ref=str(card.pk), password="246810", by=None, channel="ivr")
+    adapter.set_transaction_password(
+        card_ref=str(card.pk), password="246810", by=None, channel="ivr"
+    )
     settings.KEFU_CARD_PASSWORD_TIME_COST = 2
 
     assert adapter.verify_transaction_password(card_ref=str(card.pk), password="246810")

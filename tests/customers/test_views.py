@@ -53,11 +53,11 @@ def test_the_360_page_query_count_does_not_grow_with_the_data(role_users, client
     queries_large = count_queries(client, f"/customers/{large.pk}/")
 
     assert queries_small == queries_large
-    # session, user, permissions (2), customer, audit insert, 12 for the 360 data,
+    # session, user, permissions (1), customer, audit insert, 12 for the 360 data,
     # groups for the header, session save (3); one per timeline source: tickets (+1)
     # and one per 360 timeline source: IVR calls (+1)
     # and one for the callbacks timeline source (+1)
-    assert queries_large == 25
+    assert queries_large == 24
 
 
 def test_the_360_page_shows_masked_numbers_only(role_users, client_for):

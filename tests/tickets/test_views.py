@@ -3,6 +3,7 @@ and its actions, my work, the floor, statistics with the Excel export, the surve
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -624,3 +625,27 @@ def test_the_further_extension_is_offered_only_to_those_who_approve_it(
     t = act(t, "extend", role_users["complaint"], reason="需调取凭证", customer_notice="已告知")
     assert "extend" not in offered(role_users["complaint"])
     assert "extend" in offered(role_users["supervisor"])
+
+
+def test_my_work_rows_show_the_ticket_its_customer_and_clocks_most_urgent_first(
+    role_users, client_for, create, customer
+):
+    from kefu.tickets.models import Clock
+
+    later = create(role_users["agent"])
+    sooner = create(role_users["agent"], content="我要投诉态度差")
+    sooner_clock = sooner.clocks.filter(state="running").order_by("due_at").first()
+    Clock.objects.filter(ticket=later).update(due_at=sooner_clock.due_at + dt.timedelta(days=30))
+    Clock.objects.filter(pk=sooner_clock.pk).update(breached_at=sooner_clock.due_at)
+
+    page = client_for(role_users["agent"]).get("/tickets/")
+
+    rows = page.context["tickets"]
+    assert [r.pk for r in rows] == [sooner.pk, later.pk]
+    html = page.content.decode()
+    first = html[html.index(f'data-ticket="{sooner.pk}"') :]
+    first = first[: first.index("</tr>")]
+    assert sooner.reference in first and customer.name in first
+    assert 'data-state="breached"' in first
+    assert "投诉" in first  # the kind, in Chinese
+    assert "负责人" in first  # the agent owns it (first contact)
