@@ -67,16 +67,18 @@ INSTALLED_APPS = [
     "kefu.knowledge",
 ]
 
+# Django's middleware, subclassed so that under ASGI their hooks run in the event loop
+# instead of a thread each (kefu/core/middleware.py); same behaviour otherwise.
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    "kefu.core.middleware.SecurityMiddleware",
     "kefu.core.middleware.StaticFilesMiddleware",  # WhiteNoise, sync and async
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "kefu.core.middleware.SessionMiddleware",
     "kefu.core.middleware.ChineseFirstLocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kefu.core.middleware.CommonMiddleware",
+    "kefu.core.middleware.CsrfViewMiddleware",
+    "kefu.core.middleware.AuthenticationMiddleware",
+    "kefu.core.middleware.MessageMiddleware",
+    "kefu.core.middleware.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kefu.core.middleware.RequestContextMiddleware",
 ]
