@@ -265,7 +265,9 @@ def create_ticket(
     )
     if not created:
         response["Idempotent-Replayed"] = "true"
-    return Reply(201 if created else 200, serialize(ticket))
+    return Reply(
+        201 if created else 200, serialize(ticket, getattr(ticket, "created_clocks", None))
+    )
 
 
 class TicketFilter(CleanSchema):

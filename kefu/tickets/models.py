@@ -341,6 +341,9 @@ class TicketQuerySet(models.QuerySet):
 
 
 class Ticket(models.Model):
+    # Set by ticket_create when the new ticket's clocks are known without reading them back.
+    created_clocks: list[Clock]
+
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.PROTECT,

@@ -380,14 +380,13 @@ def my_work(*, user, limit: int = 100) -> list[WorkRow]:
     )
     clocks: dict[int, list[WorkClock]] = defaultdict(list)
     if rows:
-        for ticket_id, *values in (
+        for ticket_id, name, team, due_at, state, warned_at, breached_at in (
             Clock.objects.filter(ticket_id__in=[r[0] for r in rows], state__in=OPEN_CLOCK_STATES)
             .order_by("due_at", "pk")
             .values_list(
                 "ticket_id", "name", "team__name", "due_at", "state", "warned_at", "breached_at"
             )
         ):
-            name, team, due_at, state, warned_at, breached_at = values
             clocks[ticket_id].append(
                 WorkClock(name, team or "", due_at, state, warned_at, breached_at)
             )

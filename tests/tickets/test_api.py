@@ -396,3 +396,18 @@ def test_a_request_racing_its_retry_still_creates_one_ticket(
 
     assert (again.pk, created, len(calls)) == (first.pk, False, 2)
     assert Ticket.objects.count() == 1
+
+
+@pytest.mark.parametrize("content", ["请问我的账单什么时候出", "我要投诉，年费乱收费"])
+def test_the_created_ticket_answer_shows_the_same_clocks_as_reading_it_back(
+    role_users, api_client_for, customer, floor, content
+):
+    client = api_client_for(role_users["agent"])
+
+    body = {"customer_id": customer.pk, "channel": "letter", "content": content}
+    created = post(client, "/api/tickets", body)
+
+    assert created.status_code == 201, created.content
+    read_back = client.get(f"/api/tickets/{created.json()['id']}")
+    assert created.json()["clocks"] == read_back.json()["clocks"]
+    assert created.json()["clocks"]  # a new ticket always has its clocks

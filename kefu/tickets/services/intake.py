@@ -252,9 +252,12 @@ def _create(
         at=now,
     )
     cal = Calendar()
-    start_clocks(ticket, by=by, cal=cal, now=now)
-    if ticket.kind == Kind.COMPLAINT:
-        route_along(ticket, by=by, now=now, cal=cal)
+    made = start_clocks(ticket, by=by, cal=cal, now=now)
+    routed = ticket.kind == Kind.COMPLAINT and route_along(ticket, by=by, now=now, cal=cal)
+    if not routed:
+        # Not routed, the ticket's clocks are exactly these: the caller's answer needs not
+        # read them back (a routed complaint may have gained a hand-over clock).
+        ticket.created_clocks = made
     return ticket
 
 
