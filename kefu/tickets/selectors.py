@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -296,8 +298,8 @@ class WorkClock:
     team: str
     due_at: dt.datetime
     state: str
-    warned_at: dt.datetime | None
-    breached_at: dt.datetime | None
+    warned: bool
+    breached: bool
 
     def get_name_display(self) -> str:
         return str(_CLOCK_NAMES.get(self.name, self.name))
@@ -305,9 +307,9 @@ class WorkClock:
     @property
     def display_state(self) -> str:
         if self.state == ClockState.RUNNING:
-            if self.breached_at:
+            if self.breached:
                 return "breached"
-            if self.warned_at:
+            if self.warned:
                 return "warning"
         return self.state
 
@@ -346,50 +348,85 @@ _CLOCK_NAMES = _choice_labels(Clock, "name")
 _TICKET_LABELS = {f: _choice_labels(Ticket, f) for f in ("kind", "category", "status")}
 
 
+_OPEN = sorted(OPEN_STATUSES)
+
+
+@lru_cache(maxsize=1)
+def _my_work_sql() -> str:
+    """The rows of "my work" in one statement, written out: built through the ORM (a UNION,
+    a correlated subquery and four joins) it cost more to compile than to run."""
+    from kefu.core.models import User
+    from kefu.customers.models import Customer
+
+    q = connection.ops.quote_name
+    ticket, clock = q(Ticket._meta.db_table), q(Clock._meta.db_table)
+    customer, team, user = (
+        q(Customer._meta.db_table),
+        q(Team._meta.db_table),
+        q(User._meta.db_table),
+    )
+    statuses = ", ".join(["%s"] * len(_OPEN))
+    # Only quoted table names from the models are formatted in; every value is a parameter.
+    return f"""
+        SELECT t.id, t.kind, t.category, t.status, t.owner_id, c.name, tm.name,
+               u.username, u.display_name
+        FROM {ticket} t
+        LEFT JOIN {customer} c ON c.id = t.customer_id
+        LEFT JOIN {team} tm ON tm.id = t.team_id
+        LEFT JOIN {user} u ON u.id = t.assignee_id
+        WHERE t.id IN (
+            SELECT id FROM {ticket} WHERE owner_id = %s AND status IN ({statuses})
+            UNION
+            SELECT id FROM {ticket} WHERE assignee_id = %s AND status IN ({statuses})
+        )
+        ORDER BY (
+            SELECT MIN(k.due_at) FROM {clock} k WHERE k.ticket_id = t.id AND k.state = %s
+        ) ASC NULLS LAST, t.id DESC
+        LIMIT %s
+    """  # noqa: S608
+
+
+def _work_clocks_sql(count: int) -> str:
+    q = connection.ops.quote_name
+    clock, team = q(Clock._meta.db_table), q(Team._meta.db_table)
+    ids = ", ".join(["%s"] * count)
+    states = ", ".join(["%s"] * len(OPEN_CLOCK_STATES))
+    return f"""
+        SELECT k.ticket_id, k.name, tm.name, k.due_at, k.state,
+               k.warned_at IS NOT NULL, k.breached_at IS NOT NULL
+        FROM {clock} k LEFT JOIN {team} tm ON tm.id = k.team_id
+        WHERE k.ticket_id IN ({ids}) AND k.state IN ({states})
+        ORDER BY k.due_at, k.id
+    """  # noqa: S608
+
+
 def my_work(*, user, limit: int = 100) -> list[WorkRow]:
     """Open tickets ``user`` owns or is assigned, most urgent clock first (SR-4, SR-9).
 
     IN over a UNION of two index range scans (owner, assignee): an OR over both columns
     would make PostgreSQL scan far more of the table. The order (the soonest running clock,
     then the newest ticket) is computed in the database, and the ``limit`` rows shown are
-    read with their customer, team and assignee in the same query; their open clocks in a
-    second one.
+    read with their customer, team and assignee in the same statement; their open clocks in
+    a second one.
     """
-    owned = Ticket.objects.filter(owner=user, status__in=OPEN_STATUSES).values("id")
-    assigned = Ticket.objects.filter(assignee=user, status__in=OPEN_STATUSES).values("id")
-    next_due = (
-        Clock.objects.filter(ticket=OuterRef("pk"), state=ClockState.RUNNING)
-        .order_by("due_at")
-        .values("due_at")[:1]
-    )
-    rows = list(
-        Ticket.objects.filter(pk__in=owned.union(assigned))
-        .annotate(next_due=Subquery(next_due))
-        .order_by(F("next_due").asc(nulls_last=True), "-pk")
-        .values_list(
-            "pk",
-            "kind",
-            "category",
-            "status",
-            "owner_id",
-            "customer__name",
-            "team__name",
-            "assignee__username",
-            "assignee__display_name",
-        )[:limit]
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _my_work_sql(), [user.pk, *_OPEN, user.pk, *_OPEN, ClockState.RUNNING, limit]
+        )
+        rows = cursor.fetchall()
     clocks: dict[int, list[WorkClock]] = defaultdict(list)
     if rows:
-        for ticket_id, name, team, due_at, state, warned_at, breached_at in (
-            Clock.objects.filter(ticket_id__in=[r[0] for r in rows], state__in=OPEN_CLOCK_STATES)
-            .order_by("due_at", "pk")
-            .values_list(
-                "ticket_id", "name", "team__name", "due_at", "state", "warned_at", "breached_at"
-            )
-        ):
-            clocks[ticket_id].append(
-                WorkClock(name, team or "", due_at, state, warned_at, breached_at)
-            )
+        ids = [r[0] for r in rows]
+        # SQLite hands back text for timestamps; PostgreSQL aware datetimes already.
+        convert = getattr(connection.ops, "convert_datetimefield_value", None)
+        with connection.cursor() as cursor:
+            cursor.execute(_work_clocks_sql(len(ids)), [*ids, *OPEN_CLOCK_STATES])
+            for ticket_id, name, team, due_at, state, warned, breached in cursor.fetchall():
+                if convert is not None:
+                    due_at = convert(due_at, None, connection)
+                clocks[ticket_id].append(
+                    WorkClock(name, team or "", due_at, state, bool(warned), bool(breached))
+                )
     return [
         WorkRow(
             pk=pk,

@@ -9,7 +9,7 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from kefu.tickets.models import Ticket
 
@@ -647,5 +647,6 @@ def test_my_work_rows_show_the_ticket_its_customer_and_clocks_most_urgent_first(
     first = first[: first.index("</tr>")]
     assert sooner.reference in first and customer.name in first
     assert 'data-state="breached"' in first
+    assert timezone.localtime(sooner_clock.due_at).strftime("%m-%d %H:%M") in first
     assert "投诉" in first  # the kind, in Chinese
     assert "负责人" in first  # the agent owns it (first contact)
