@@ -250,3 +250,45 @@ def test_a_caller_number_with_a_country_prefix_is_the_registered_phone(demo, pla
     assert PaymentCode.objects.count() == 1
     record = platform.get(f"/api/ivr/calls/{call_id}").json()
     assert record["caller"] == "139****0001"
+
+
+def test_a_wrong_or_revoked_token_is_refused_and_nothing_changes(demo, platform, role_users):
+    from django.test import Client
+
+    from kefu.core.models import ApiToken
+    from kefu.core.services import api_token_create, api_token_revoke
+
+    call_id = start(platform)["call_id"]
+    steps = Call.objects.get(pk=call_id).steps
+    token, raw = api_token_create(user=role_users["telephony"], name="revoked")
+    api_token_revoke(token=ApiToken.objects.get(pk=token.pk), by=None)
+    prefix = raw.rsplit("_", 1)[0]
+
+    for bearer in (raw, f"{prefix}_wrong-secret", "not-a-token"):
+        client = Client(headers={"Authorization": f"Bearer {bearer}"})
+        responses = [
+            post(client, "/api/ivr/calls", {"caller": "13911110001"}),
+            post(client, f"/api/ivr/calls/{call_id}/input", {"digits": "1"}),
+            post(client, f"/api/ivr/calls/{call_id}/hangup"),
+        ]
+        assert [r.status_code for r in responses] == [401, 401, 401], bearer
+        assert responses[0].json()["code"] == "unauthenticated"
+
+    assert Call.objects.count() == 1
+    call = Call.objects.get(pk=call_id)
+    assert (call.steps, call.status) == (steps, "active")
+
+
+def test_a_signed_in_staff_member_cannot_drive_calls(demo, platform, role_users, client):
+    call_id = start(platform)["call_id"]
+    client.force_login(role_users["supervisor"])
+    steps = Call.objects.get(pk=call_id).steps
+
+    started = client.post("/api/ivr/calls", {}, content_type="application/json")
+    hung_up = client.post(f"/api/ivr/calls/{call_id}/hangup", content_type="application/json")
+
+    # the session is accepted as a sign-in; the role lacks the telephony permission
+    assert [started.status_code, hung_up.status_code] == [403, 403]
+    assert started.json()["code"] == "permission_denied"
+    assert Call.objects.count() == 1
+    assert Call.objects.get(pk=call_id).steps == steps
