@@ -9,6 +9,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
 # 5 ms). A server process runs its event loop, the requests' threads and the hotline's step
 # threads side by side; with 1 ms a short step waits less behind a busy thread (the IVR
 # benchmark's p99 at 200 callers: 68 → 45 ms, docs/benchmarks.md).
-sys.setswitchinterval(float(os.environ.get("KEFU_THREAD_SWITCH_MS") or "1") / 1000)
+_switch = os.environ.get("KEFU_THREAD_SWITCH_MS") or "1"
+try:
+    sys.setswitchinterval(float(_switch) / 1000)
+except ValueError:
+    raise SystemExit(
+        f"KEFU_THREAD_SWITCH_MS must be a number of milliseconds above 0, not {_switch!r}"
+    ) from None
 
 application = get_asgi_application()

@@ -1,5 +1,6 @@
 import socket
 
+import pytest
 import uvicorn
 
 from kefu.core.management.commands.serve import _listening_socket
@@ -22,3 +23,18 @@ def test_the_workers_listening_socket_is_marked_tcp_so_connections_get_nodelay()
         client.close()
     finally:
         sock.close()
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1"])
+def test_a_bad_thread_switch_interval_stops_the_server_with_a_clear_message(value):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KEFU_THREAD_SWITCH_MS": value}
+    done = subprocess.run(
+        [sys.executable, "-c", "import kefu.asgi"], env=env, capture_output=True, text=True
+    )
+
+    assert done.returncode != 0
+    assert "KEFU_THREAD_SWITCH_MS must be a number of milliseconds above 0" in done.stderr
