@@ -21,13 +21,9 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.errors import AuthenticationError
-from ninja.security import HttpBearer
 
-from kefu.core.auth import StaffSession
 from kefu.core.permissions import check_perms, has_perms
 from kefu.core.roles import IVR_API, IVR_CALLS
-from kefu.core.services import api_token_authenticate
 from kefu.ivr import selectors, services
 from kefu.ivr.models import Call
 
@@ -144,64 +140,29 @@ def call_record(call: Call) -> CallRecordOut:
     )
 
 
-class BearerToken(HttpBearer):
-    """The telephony platform's bearer token, checked in the step's own thread.
-
-    Here the token is only taken from the header; the look-up, the permission check and the
-    step then run together in one thread of the step pool (``_step``), which gives its
-    database connection back at once. Checked as the other API endpoints check it (in
-    Django's thread for the request, then the step in another) a key press crossed between
-    the event loop and threads three times and held two connections. Same name as the
-    API's scheme (kefu.core.auth.BearerToken), so the OpenAPI document shows one.
-    """
-
-    def authenticate(self, request, token: str):
-        return _PendingToken(token) if token else None
-
-
-class _PendingToken:
-    __slots__ = ("raw",)
-
-    def __init__(self, raw: str) -> None:
-        self.raw = raw
-
-
-def _step_as(auth, fn, kwargs: dict):
-    user = auth
-    if isinstance(auth, _PendingToken):
-        user = api_token_authenticate(raw=auth.raw)
-        if user is None:
-            raise AuthenticationError()
-    check_perms(user, IVR_API)
-    return fn(by=user, **kwargs)
-
-
-def _in_thread(auth, fn, kwargs: dict):
-    try:
-        return _step_as(auth, fn, kwargs)
-    finally:
-        close_old_connections()
-
-
-async def _step(request: HttpRequest, fn, **kwargs):
-    """``fn(by=<the caller's user>, **kwargs)`` once the token and the permission are checked,
-    in a thread of its own (KEFU_IVR_API_THREADS, on by default).
+def _in_thread(fn):
+    """``fn`` as a coroutine that runs in a thread of its own (KEFU_IVR_API_THREADS, on by
+    default).
 
     Django runs plain views of one process one at a time, in a single thread; a step that
-    checks a query password spends ~20 ms in argon2id (SEC-3), which would hold up every
+    checks a query password spends ~0.2 s in argon2id (SEC-3), which would hold up every
     other call the process serves. In its own thread it does not: argon2 releases the GIL,
-    and the thread takes a connection from the pool and gives it back when done.
+    and the thread opens and closes its own database connection. The permission check runs
+    before, in Django's thread, with the request's own connection.
     """
-    auth = getattr(request, "auth", None)
-    if not isinstance(auth, _PendingToken):
-        # a signed-in staff member (the session): the check in the request's thread, whose
-        # connection is given back before the step
-        await _check(auth, IVR_API)
-    if settings.KEFU_IVR_API_THREADS:
-        return await sync_to_async(_in_thread, thread_sensitive=False, executor=_steps())(
-            auth, fn, kwargs
-        )
-    return await sync_to_async(_step_as)(auth, fn, kwargs)
+
+    def run(**kwargs):
+        try:
+            return fn(**kwargs)
+        finally:
+            close_old_connections()
+
+    async def call(**kwargs):
+        if settings.KEFU_IVR_API_THREADS:
+            return await sync_to_async(run, thread_sensitive=False, executor=_steps())(**kwargs)
+        return await sync_to_async(fn)(**kwargs)
+
+    return call
 
 
 # Threads for steps, each with its database connection while it runs. More than the loop's
@@ -216,11 +177,11 @@ def _steps() -> ThreadPoolExecutor:
 
 
 def _check_and_release(user, perms) -> None:
-    """The permission check of a signed-in staff member, in Django's thread for the request;
-    with steps in threads of their own, that thread's database connection is given back
-    right after (opened for the session and the permissions). Otherwise every request
-    waiting for a step thread would keep a connection: 200 callers behind a few password
-    checks took all of PostgreSQL's connections."""
+    """The permission check, in Django's thread for the request; with steps in threads of
+    their own, that thread's database connection is closed right after (opened for the
+    token and the permissions). Otherwise every request waiting for a step thread would keep
+    a connection open: 200 callers behind a few password checks took all of PostgreSQL's
+    100 connections and the next requests failed."""
     try:
         check_perms(user, perms)
     finally:
@@ -228,26 +189,23 @@ def _check_and_release(user, perms) -> None:
             close_old_connections()
 
 
+_start = _in_thread(services.call_start)
+_input = _in_thread(services.call_input)
+_hangup = _in_thread(services.call_hangup)
 _check = sync_to_async(_check_and_release)
-_AUTH = [BearerToken(), StaffSession()]
 
 
-@router.post(
-    "/calls", response={201: StepOut}, summary="A call arrives: the first step", auth=_AUTH
-)
+@router.post("/calls", response={201: StepOut}, summary="A call arrives: the first step")
 async def call_start(request: HttpRequest, payload: CallIn):
-    step = await _step(request, services.call_start, caller=payload.caller, called=payload.called)
+    await _check(request.user, IVR_API)
+    step = await _start(caller=payload.caller, called=payload.called, by=request.user)
     return Status(201, step.as_dict())
 
 
-@router.post(
-    "/calls/{call_id}/input",
-    response=StepOut,
-    summary="The caller's keys: the next step",
-    auth=_AUTH,
-)
+@router.post("/calls/{call_id}/input", response=StepOut, summary="The caller's keys: the next step")
 async def call_input(request: HttpRequest, call_id: str, payload: DigitsIn):
-    step = await _step(request, services.call_input, call_id=call_id, digits=payload.digits)
+    await _check(request.user, IVR_API)
+    step = await _input(call_id=call_id, digits=payload.digits, by=request.user)
     return step.as_dict()
 
 
@@ -255,16 +213,11 @@ def _record(call_id: str) -> CallRecordOut:
     return call_record(selectors.call_get(call_id=call_id))
 
 
-def _hangup_and_record(*, call_id: str, by) -> CallRecordOut:
-    services.call_hangup(call_id=call_id, by=by)
-    return _record(call_id)
-
-
-@router.post(
-    "/calls/{call_id}/hangup", response=CallRecordOut, summary="The caller hung up", auth=_AUTH
-)
+@router.post("/calls/{call_id}/hangup", response=CallRecordOut, summary="The caller hung up")
 async def call_hangup(request: HttpRequest, call_id: str):
-    return await _step(request, _hangup_and_record, call_id=call_id)
+    await _check(request.user, IVR_API)
+    await _hangup(call_id=call_id, by=request.user)
+    return await sync_to_async(_record)(call_id)
 
 
 @router.get("/calls/{call_id}", response=CallRecordOut, summary="The call record")
