@@ -23,6 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import metadata
 from typing import Any
 
@@ -103,7 +104,11 @@ _PACKAGE_NAMES = {
 }
 
 
+@lru_cache(maxsize=64)
 def package_schedule(year: int) -> YearSchedule:
+    """The packaged schedule of ``year`` (the same for the life of the process: kept, as it
+    is read for every deadline counted). Read-only: do not change what it holds."""
+
     def name(english: str) -> str:
         return _PACKAGE_NAMES.get(english, english)
 
