@@ -311,9 +311,10 @@ def _project(pk: int) -> Project:
 
 
 @router.get("/projects", response=ProjectListOut, summary="Callback projects (CB-1)")
-def project_list(request: HttpRequest, status: str = ""):
+def project_list(request: HttpRequest, status: Project.Status | None = None):
     check_perms(request.user, CALLBACK_MANAGE)
-    projects = selectors.projects_list(status=status).select_related("questionnaire_version")[:500]
+    projects = selectors.projects_list(status=status or "")
+    projects = projects.select_related("questionnaire_version")[:500]
     return {"results": [_project_out(p) for p in projects]}
 
 

@@ -468,3 +468,17 @@ def test_days_far_outside_the_calendar_and_huge_limits_are_problems_not_errors(
         (422, field) for _r, field in answers
     ]
     assert counts() == before
+
+
+def test_projects_filter_by_status_and_refuse_an_unknown_status_naming_it(
+    world, supervisor, api_client_for
+):
+    client = api_client_for(supervisor)
+
+    drafts = client.get("/api/callbacks/projects?status=draft")
+    bad = client.get("/api/callbacks/projects", {"status": "runn\x00ing"})
+
+    assert drafts.status_code == 200
+    assert [p["id"] for p in drafts.json()["results"]] == [world["draft"].pk]
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "status"
