@@ -163,6 +163,35 @@ def test_a_lock_from_yesterday_is_forgotten_today(card):
     assert card.query_password_locked_on is None
 
 
+def _statements(context) -> list[str]:
+    return [
+        q["sql"]
+        for q in context.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+def test_a_good_password_clears_the_failures_counted_in_one_statement(card):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    adapter.record_query_password_failure(
+        card_ref=str(card.pk), max_failures=3, today=dt.date(2026, 11, 25), by=None, channel="ivr"
+    )
+
+    with CaptureQueriesContext(connection) as clearing:
+        adapter.reset_query_password_failures(card_ref=str(card.pk))
+    card.refresh_from_db()
+    with CaptureQueriesContext(connection) as nothing_to_clear:
+        adapter.reset_query_password_failures(card_ref=str(card.pk))
+
+    assert card.query_password_failures == 0
+    assert [s.split()[0] for s in _statements(clearing)] == ["UPDATE"]
+    assert [s.split()[0] for s in _statements(nothing_to_clear)] == ["UPDATE"]
+    with pytest.raises(NotFound):
+        adapter.reset_query_password_failures(card_ref="not-a-card")
+
+
 def test_block_card_marks_it_lost_once(card):
     adapter.block_card(card_ref=str(card.pk), reason="lost", by=None, channel="ivr")
     again = adapter.block_card(card_ref=str(card.pk), reason="lost", by=None, channel="ivr")
