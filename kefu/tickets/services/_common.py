@@ -45,7 +45,23 @@ def write_event(
     at: dt.datetime | None = None,
 ) -> TicketEvent:
     """SR-10: append one event to the ticket's history (in the caller's transaction)."""
-    return TicketEvent.objects.create(
+    event = new_event(ticket, by=by, action=action, changes=changes, data=data, note=note, at=at)
+    event.save(force_insert=True)
+    return event
+
+
+def new_event(
+    ticket: Ticket,
+    *,
+    by,
+    action: str,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+    data: dict[str, Any] | None = None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> TicketEvent:
+    """The event ``write_event`` appends, not saved yet (to be saved with others at once)."""
+    return TicketEvent(
         ticket=ticket,
         at=at or timezone.now(),
         actor=by if by is not None and not isinstance(by, str) else None,

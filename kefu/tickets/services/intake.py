@@ -24,7 +24,7 @@ from kefu.tickets.models import (
     Ticket,
     TicketEvent,
 )
-from kefu.tickets.services._common import TICKET_FOREIGN_KEYS, write_event
+from kefu.tickets.services._common import TICKET_FOREIGN_KEYS, new_event, write_event
 
 CONTENT_MAX = 4000
 FUTURE_SKEW = dt.timedelta(minutes=5)
@@ -235,7 +235,7 @@ def _create(
     # record a ticket.
     ticket.full_clean(exclude=TICKET_FOREIGN_KEYS, validate_constraints=False)
     ticket.save()
-    write_event(
+    created = new_event(
         ticket,
         by=by,
         action="ticket.created",
@@ -252,7 +252,8 @@ def _create(
         at=now,
     )
     cal = Calendar()
-    made = start_clocks(ticket, by=by, cal=cal, now=now)
+    # the "created" event is inserted with the clocks' events, in one statement
+    made = start_clocks(ticket, by=by, cal=cal, now=now, first_events=[created])
     routed = ticket.kind == Kind.COMPLAINT and route_along(ticket, by=by, now=now, cal=cal)
     if not routed:
         # Not routed, the ticket's clocks are exactly these: the caller's answer needs not
@@ -261,8 +262,16 @@ def _create(
     return ticket
 
 
-def start_clocks(ticket: Ticket, *, by, cal: Calendar, now: dt.datetime) -> list[Clock]:
-    """First response and resolution clocks of a new ticket (REG-1 for a complaint)."""
+def start_clocks(
+    ticket: Ticket,
+    *,
+    by,
+    cal: Calendar,
+    now: dt.datetime,
+    first_events: list[TicketEvent] | None = None,
+) -> list[Clock]:
+    """First response and resolution clocks of a new ticket (REG-1 for a complaint), and
+    their events (after ``first_events``, saved with them)."""
     made: list[Clock] = []
     policies = deadlines.policies_for(["first_response", "resolution"], ticket.kind)
     first = clocks.new_clock(
@@ -280,23 +289,22 @@ def start_clocks(ticket: Ticket, *, by, cal: Calendar, now: dt.datetime) -> list
         resolution_clock(ticket, cal=cal, start=ticket.received_at, policy=policies["resolution"])
     )
     Clock.objects.bulk_create(made)
-    TicketEvent.objects.bulk_create(
-        [
-            TicketEvent(
-                ticket=ticket,
-                at=now,
-                actor=by,
-                actor_label=by.get_username(),
-                action="ticket.clock.started",
-                data={
-                    "clock": clock.name,
-                    "due_at": clock.due_at.isoformat(),
-                    "state": clock.display_state,
-                },
-            )
-            for clock in made
-        ]
-    )
+    started = [
+        TicketEvent(
+            ticket=ticket,
+            at=now,
+            actor=by,
+            actor_label=by.get_username(),
+            action="ticket.clock.started",
+            data={
+                "clock": clock.name,
+                "due_at": clock.due_at.isoformat(),
+                "state": clock.display_state,
+            },
+        )
+        for clock in made
+    ]
+    TicketEvent.objects.bulk_create([*(first_events or []), *started])
     return made
 
 
