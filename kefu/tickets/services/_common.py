@@ -34,18 +34,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def write_event(
-    ticket: Ticket,
-    *,
-    by,
-    action: str,
-    changes: dict[str, tuple[Any, Any]] | None = None,
-    data: dict[str, Any] | None = None,
-    note: str = "",
-    at: dt.datetime | None = None,
-) -> TicketEvent:
-    """SR-10: append one event to the ticket's history (in the caller's transaction)."""
-    event = new_event(ticket, by=by, action=action, changes=changes, data=data, note=note, at=at)
+def write_event(ticket: Ticket, **fields: Any) -> TicketEvent:
+    """SR-10: append one event to the ticket's history (in the caller's transaction); the
+    fields are those of ``new_event``."""
+    event = new_event(ticket, **fields)
     event.save(force_insert=True)
     return event
 
