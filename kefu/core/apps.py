@@ -10,7 +10,12 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.core import checks  # noqa: F401  (registers system checks)
+        from kefu.core.generations import watch
+        from kefu.core.models import CalendarYear
         from kefu.core.roles import sync_roles_after_migrate
+
+        # Kept in memory by each process (the entered years of the calendar).
+        watch(CalendarYear)
 
         # Roles are data that code defines: keep the groups in step after every migrate.
         post_migrate.connect(sync_roles_after_migrate, sender=self)

@@ -21,17 +21,20 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chinese_calendar import constants as package_data
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import ErrorCode, KefuError, ValidationFailed
+
+if TYPE_CHECKING:
+    from kefu.core.generations import Snapshot
 
 _PACKAGE_FIRST_YEAR = min(d.year for d in package_data.holidays)
 _PACKAGE_LAST_YEAR = max(d.year for d in package_data.holidays)
@@ -104,6 +107,13 @@ _PACKAGE_NAMES = {
 }
 
 
+def entered_years() -> frozenset[int]:
+    """The years an administrator entered a schedule for (CAL-1)."""
+    from kefu.core.models import CalendarYear
+
+    return frozenset(CalendarYear.objects.values_list("year", flat=True))
+
+
 @lru_cache(maxsize=64)
 def package_schedule(year: int) -> YearSchedule:
     """The packaged schedule of ``year`` (the same for the life of the process: kept, as it
@@ -121,19 +131,25 @@ def package_schedule(year: int) -> YearSchedule:
 
 
 class Calendar:
-    """Answers working/trading-day questions, loading each year's schedule once."""
+    """Answers working/trading-day questions, loading each year's schedule once.
 
-    def __init__(self) -> None:
+    With a configuration ``snapshot`` (kefu.core.generations) the entered years are those the
+    process keeps for that generation, without a query of their own.
+    """
+
+    def __init__(self, snapshot: Snapshot | None = None) -> None:
         self._years: dict[int, YearSchedule] = {}
-        self._entered_years: set[int] | None = None
+        self._entered_years: Set[int] | None = None
+        self._snapshot = snapshot
 
     # -- schedules --------------------------------------------------------------------------
 
-    def _entered(self) -> set[int]:
+    def _entered(self) -> Set[int]:
         if self._entered_years is None:
-            from kefu.core.models import CalendarYear
-
-            self._entered_years = set(CalendarYear.objects.values_list("year", flat=True))
+            if self._snapshot is None:
+                self._entered_years = entered_years()
+            else:
+                self._entered_years = self._snapshot.get("calendar.entered_years", entered_years)
         return self._entered_years
 
     def schedule(self, year: int) -> YearSchedule:

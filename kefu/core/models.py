@@ -249,3 +249,18 @@ class TotpDevice(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class ConfigGeneration(models.Model):
+    """One row whose token changes with every change of the configuration that processes
+    keep in memory (SLA policies, entered calendar years, team membership): see
+    kefu.core.generations."""
+
+    token = models.CharField(_("token"), max_length=32)
+
+    class Meta:
+        verbose_name = _("configuration generation")
+        verbose_name_plural = _("configuration generations")
+
+    def __str__(self) -> str:
+        return self.token

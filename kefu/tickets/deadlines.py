@@ -16,14 +16,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.calendars import Calendar
 from kefu.tickets.classification import Kind
+
+if TYPE_CHECKING:
+    from kefu.core.generations import Snapshot
 
 # How far a business-hours deadline may reach before we call the configuration broken
 # (e.g. windows that never open): a little over a year of days.
@@ -210,35 +215,46 @@ DEFAULT_POLICIES: dict[tuple[str, str], Policy] = {
 }
 
 
-def policy_for(clock: str, kind: str) -> Policy:
+def policy_for(clock: str, kind: str, *, snapshot: Snapshot | None = None) -> Policy:
     """The SlaPolicy configured for ``clock`` and ``kind`` (or for every kind), else the
     built-in default."""
-    return policies_for([clock], kind)[clock]
+    return policies_for([clock], kind, snapshot=snapshot)[clock]
 
 
-def policies_for(clock_names: list[str], kind: str) -> dict[str, Policy]:
-    """policy_for of several clocks of one ticket kind, in one query."""
-    from kefu.tickets.models import DayKind, SlaPolicy
-
-    rows: dict[tuple[str, str], Any] = {
-        (row.clock, row.kind): row
-        for row in SlaPolicy.objects.select_related("business_hours").filter(
-            clock__in=clock_names, kind__in=[kind, ""]
-        )
-    }
+def policies_for(
+    clock_names: list[str], kind: str, *, snapshot: Snapshot | None = None
+) -> dict[str, Policy]:
+    """policy_for of several clocks of one ticket kind, in one query; with a configuration
+    ``snapshot`` (kefu.core.generations), from what the process keeps for it."""
+    table = (
+        configured_policies()
+        if snapshot is None
+        else snapshot.get("tickets.sla_policies", configured_policies)
+    )
     out: dict[str, Policy] = {}
     for clock in clock_names:
-        row = rows.get((clock, kind)) or rows.get((clock, ""))
-        if row is None:
-            out[clock] = DEFAULT_POLICIES.get((clock, kind)) or DEFAULT_POLICIES[(clock, "")]
-            continue
+        out[clock] = (
+            table.get((clock, kind))
+            or table.get((clock, ""))
+            or DEFAULT_POLICIES.get((clock, kind))
+            or DEFAULT_POLICIES[(clock, "")]
+        )
+    return out
+
+
+def configured_policies() -> Mapping[tuple[str, str], Policy]:
+    """Every SlaPolicy row as a Policy, by (clock, kind); "" for every kind."""
+    from kefu.tickets.models import DayKind, SlaPolicy
+
+    table: dict[tuple[str, str], Policy] = {}
+    for row in SlaPolicy.objects.select_related("business_hours"):
         hours = None
         if row.business_hours is not None:
             hours = Hours(
                 windows=parse_windows(row.business_hours.windows),
                 working_days_only=row.business_hours.working_days_only,
             )
-        out[clock] = Policy(
+        table[(row.clock, row.kind)] = Policy(
             amount=row.amount,
             unit=row.unit,
             hours=hours,
@@ -246,7 +262,7 @@ def policies_for(clock_names: list[str], kind: str) -> dict[str, Policy]:
             warn_percent=row.warn_percent,
             business_hours_id=row.business_hours_id,
         )
-    return out
+    return MappingProxyType(table)
 
 
 @dataclass(frozen=True)
@@ -279,7 +295,18 @@ DEFAULT_REGULATORY_LIMITS: dict[str, Limits] = {
 }
 
 
-def regulatory_limits(institution_type: str) -> Limits:
+def regulatory_limits(institution_type: str, *, snapshot: Snapshot | None = None) -> Limits:
+    """REG-1 limits of ``institution_type``: as configured, else the regulation's; with a
+    configuration ``snapshot``, from what the process keeps for it."""
+    if snapshot is None:
+        return _regulatory_limits(institution_type)
+    return snapshot.get(
+        ("tickets.regulatory_limits", institution_type),
+        lambda: _regulatory_limits(institution_type),
+    )
+
+
+def _regulatory_limits(institution_type: str) -> Limits:
     from kefu.tickets.models import DayKind, RegulatoryLimit
 
     row = RegulatoryLimit.objects.filter(institution_type=institution_type).first()

@@ -146,6 +146,52 @@ def test_a_configured_policy_overrides_the_default():
     assert policy.hours == Hours(windows=((480, 1320),), working_days_only=False)
 
 
+def test_a_new_ticket_reads_no_configuration_the_process_keeps(role_users, floor, create):
+    """The owner's team, the SLA policies and the entered calendar years are kept per
+    configuration generation: a second ticket reads only the generation's token."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    create(role_users["agent"])
+    with CaptureQueriesContext(connection) as queries:
+        create(role_users["agent"])
+
+    tables = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "configgeneration" in tables
+    for kept in ("tickets_slapolicy", "core_calendaryear", "tickets_teammember"):
+        assert kept not in tables
+
+
+def test_a_policy_entered_after_tickets_were_made_applies_to_the_next_one(role_users, create):
+    from kefu.tickets.models import Clock, SlaPolicy
+
+    def resolution_due(ticket):
+        return ticket.clocks.get(name=Clock.Name.RESOLUTION).due_day
+
+    before = create(role_users["agent"])
+    SlaPolicy.objects.create(clock="resolution", kind="inquiry", amount=10, unit="days")
+    after = create(role_users["agent"])
+    SlaPolicy.objects.filter(kind="inquiry").delete()
+    again = create(role_users["agent"])
+
+    # Tuesday 24 Nov: 3 working days by default, 10 calendar days as configured
+    assert resolution_due(before) == dt.date(2026, 11, 27)
+    assert resolution_due(after) == dt.date(2026, 12, 4)
+    assert resolution_due(again) == dt.date(2026, 11, 27)
+
+
+def test_a_team_change_gives_the_next_ticket_the_new_owner_team(role_users, floor, create):
+    from kefu.tickets.models import TeamMember
+
+    agent = role_users["agent"]
+    first = create(agent)
+    TeamMember.objects.filter(user=agent).get().delete()
+    TeamMember.objects.create(team=floor["desk"], user=agent)
+    second = create(agent)
+
+    assert (first.owner_team, second.owner_team) == (floor["frontline"], floor["desk"])
+
+
 def test_configured_regulatory_limits_override_the_defaults():
     from kefu.tickets.models import RegulatoryLimit
 

@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.core import generations
 from kefu.core.calendars import Calendar
 from kefu.core.errors import Conflict, ValidationFailed
+from kefu.core.generations import Snapshot
 from kefu.core.permissions import check_perms
 from kefu.customers.models import Customer
 from kefu.tickets import classifier, clocks, deadlines
@@ -201,9 +203,10 @@ def _create(
     from kefu.tickets.services.actions import route_along
 
     guess = classifier.suggest(f"{subject} {content}")
-    owner_team = (
-        TeamMember.objects.filter(user=by, is_active=True).order_by("id").values("team_id").first()
-    )
+    # The owner's team, the SLA policies and the calendar's entered years, from what the
+    # process keeps for the current configuration generation (one short statement).
+    config = generations.snapshot()
+    owner_team_id = config.get(("tickets.owner_team", by.pk), lambda: _first_team_id(by))
     ticket = Ticket(
         customer=customer,
         ivr_call=ivr_call,
@@ -222,7 +225,7 @@ def _create(
         updated_at=now,
         created_by=by,
         owner=by,
-        owner_team_id=owner_team["team_id"] if owner_team else None,
+        owner_team_id=owner_team_id,
         institution_type=institution_type(),
         idempotency_key=idempotency_key,
     )
@@ -251,15 +254,25 @@ def _create(
         note=note,
         at=now,
     )
-    cal = Calendar()
+    cal = Calendar(snapshot=config)
     # the "created" event is inserted with the clocks' events, in one statement
-    made = start_clocks(ticket, by=by, cal=cal, now=now, first_events=[created])
+    made = start_clocks(ticket, by=by, cal=cal, now=now, first_events=[created], snapshot=config)
     routed = ticket.kind == Kind.COMPLAINT and route_along(ticket, by=by, now=now, cal=cal)
     if not routed:
         # Not routed, the ticket's clocks are exactly these: the caller's answer needs not
         # read them back (a routed complaint may have gained a hand-over clock).
         ticket.created_clocks = made
     return ticket
+
+
+def _first_team_id(user) -> int | None:
+    """The team of the user's first active membership."""
+    return (
+        TeamMember.objects.filter(user=user, is_active=True)
+        .order_by("id")
+        .values_list("team_id", flat=True)
+        .first()
+    )
 
 
 def start_clocks(
@@ -269,11 +282,15 @@ def start_clocks(
     cal: Calendar,
     now: dt.datetime,
     first_events: list[TicketEvent] | None = None,
+    snapshot: Snapshot | None = None,
 ) -> list[Clock]:
     """First response and resolution clocks of a new ticket (REG-1 for a complaint), and
-    their events (after ``first_events``, saved with them)."""
+    their events (after ``first_events``, saved with them). ``snapshot``: the configuration
+    generation to read the policies from (kefu.core.generations)."""
     made: list[Clock] = []
-    policies = deadlines.policies_for(["first_response", "resolution"], ticket.kind)
+    policies = deadlines.policies_for(
+        ["first_response", "resolution"], ticket.kind, snapshot=snapshot
+    )
     first = clocks.new_clock(
         ticket=ticket,
         name=Clock.Name.FIRST_RESPONSE,
@@ -286,7 +303,13 @@ def start_clocks(
         first.breached_at = None
     made.append(first)
     made.append(
-        resolution_clock(ticket, cal=cal, start=ticket.received_at, policy=policies["resolution"])
+        resolution_clock(
+            ticket,
+            cal=cal,
+            start=ticket.received_at,
+            policy=policies["resolution"],
+            snapshot=snapshot,
+        )
     )
     Clock.objects.bulk_create(made)
     started = [
@@ -309,10 +332,15 @@ def start_clocks(
 
 
 def resolution_clock(
-    ticket: Ticket, *, cal: Calendar, start: dt.datetime, policy: deadlines.Policy | None = None
+    ticket: Ticket,
+    *,
+    cal: Calendar,
+    start: dt.datetime,
+    policy: deadlines.Policy | None = None,
+    snapshot: Snapshot | None = None,
 ) -> Clock:
     if ticket.kind == Kind.COMPLAINT:
-        limits = deadlines.regulatory_limits(ticket.institution_type)
+        limits = deadlines.regulatory_limits(ticket.institution_type, snapshot=snapshot)
         return clocks.regulatory_clock(ticket=ticket, limits=limits, start=start, cal=cal)
     return clocks.new_clock(
         ticket=ticket,
