@@ -117,6 +117,17 @@ class ApplicationInfo:
     note: str
 
 
+@dataclass(frozen=True)
+class PasswordCheck:
+    """The outcome of a query password keyed in (IVR-2): ``result`` is "ok", "wrong",
+    "locked" (locked for the day before this try) or "locked_now" (this wrong try locked
+    it); ``failures``: wrong tries counted today, this one included."""
+
+    card: CardInfo
+    result: str
+    failures: int = 0
+
+
 class CoreBankingError(KefuError):
     """A change the core system refused (card blocked, limit exceeded, …)."""
 
@@ -183,6 +194,24 @@ class CoreBankingAdapter(abc.ABC):
 
     @abc.abstractmethod
     def reset_query_password_failures(self, *, card_ref: str) -> None: ...
+
+    def check_query_password(
+        self, *, card_ref: str, password: str, max_failures: int, today: dt.date, by, channel: str
+    ) -> PasswordCheck:
+        """A query password keyed in: refused unread while the card is locked for the day;
+        a right one clears the wrong tries, a wrong one is counted and locks the card for
+        the day at ``max_failures``. Made of the calls above; an adapter may do it in one
+        round trip."""
+        card = self.get_card(card_ref=card_ref)
+        if card.query_password_locked_on == today:
+            return PasswordCheck(card, "locked")
+        if self.verify_query_password(card_ref=card_ref, password=password):
+            self.reset_query_password_failures(card_ref=card_ref)
+            return PasswordCheck(card, "ok")
+        failures = self.record_query_password_failure(
+            card_ref=card_ref, max_failures=max_failures, today=today, by=by, channel=channel
+        )
+        return PasswordCheck(card, "locked_now" if failures >= max_failures else "wrong", failures)
 
     # --- card changes ---
     @abc.abstractmethod
@@ -449,7 +478,9 @@ class LocalCoreBanking(CoreBankingAdapter):
         return self._verify_password(card_ref, "transaction_password_hash", "transaction", password)
 
     def _verify_password(self, card_ref: str, field: str, kind: str, password: str) -> bool:
-        card = self._card(card_ref)
+        return self._password_ok(self._card(card_ref), field, kind, password)
+
+    def _password_ok(self, card, field: str, kind: str, password: str) -> bool:
         stored = getattr(card, field)
         if not verify_secret(stored, password):
             return False
@@ -531,7 +562,26 @@ class LocalCoreBanking(CoreBankingAdapter):
         card.save(update_fields=fields)
         return card.query_password_failures
 
-    @transaction.atomic
+    def check_query_password(
+        self, *, card_ref: str, password: str, max_failures: int, today: dt.date, by, channel: str
+    ) -> PasswordCheck:
+        # The card is read once for the lock, the hash and what the caller hears; a right
+        # password writes only when there were wrong tries to clear.
+        from kefu.customers.models import Card
+
+        card = self._card(card_ref)
+        info = _card_info(card)
+        if card.query_password_locked_on == today:
+            return PasswordCheck(info, "locked", card.query_password_failures)
+        if self._password_ok(card, "query_password_hash", "query", password):
+            if card.query_password_failures:
+                Card.objects.filter(pk=card.pk).update(query_password_failures=0)
+            return PasswordCheck(info, "ok")
+        failures = self.record_query_password_failure(
+            card_ref=card_ref, max_failures=max_failures, today=today, by=by, channel=channel
+        )
+        return PasswordCheck(info, "locked_now" if failures >= max_failures else "wrong", failures)
+
     def reset_query_password_failures(self, *, card_ref: str) -> None:
         from kefu.customers.models import Card
 

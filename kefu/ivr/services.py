@@ -143,7 +143,6 @@ def _locked_call(call_id) -> Call:
     return call
 
 
-@transaction.atomic
 def call_input(*, call_id, digits, by, strict: bool = True) -> Step:
     """The caller's keys (``""``: nothing pressed before the timeout); the next step.
 
@@ -151,7 +150,59 @@ def call_input(*, call_id, digits, by, strict: bool = True) -> Step:
     collects raise ValidationFailed and change nothing. Otherwise (people at the simulator
     or keypad) such input is treated as a wrong entry and re-prompted.
     Conflict once the call has ended or was transferred; NotFound for an unknown call.
+
+    A step is one transaction (no savepoint of its own: on PostgreSQL that was two of a
+    step's seven statements). When an action fails half-way, the whole transaction is
+    undone and the caller is sent to the flows' ``on_error`` node in a second one.
     """
+    flows = flow_files.current_flows()
+    now = timezone.now()
+    where = ""  # set once the keys are accepted: failures after that are recovered
+    try:
+        with transaction.atomic():
+            call = _active_call(call_id)
+            engine = Engine(flows=flows, call=call, by=by, now=now)
+            try:
+                node = engine.current_node()
+            except KeyError:
+                # The flow files changed under a live call and its node is gone: start it
+                # again.
+                logger.warning(
+                    "IVR node %s:%s no longer exists; call restarted", call.flow, call.node
+                )
+                outcome = engine.start()
+                _save(call, engine, outcome, now=now, fields=set())
+                return outcome.step
+            try:
+                check_digits(digits, node=node)
+            except ValidationFailed:
+                if strict:
+                    raise
+                keys_ok = False
+            else:
+                keys_ok = True
+            where = f"{call.flow}:{call.node}"
+            outcome = engine.press(digits) if keys_ok else engine.reject(str(digits))
+            _save(call, engine, outcome, now=now, fields=set())
+            return outcome.step
+    except Exception as exc:
+        if not where or Engine(flows=flows, call=call, by=by, now=now).error_target(where) is None:
+            raise
+        # An action failed half-way (the core system unreachable, a bug): nothing it did is
+        # kept, and the caller hears the flows' apology instead of silence.
+        logger.exception("IVR request failed at %s; the caller was sent to on_error", where)
+        with transaction.atomic():
+            call = _active_call(call_id)
+            if f"{call.flow}:{call.node}" != where:
+                raise  # another request moved the call on meanwhile: do not send it back
+            engine = Engine(flows=flows, call=call, by=by, now=now)
+            outcome = engine.recover(where=where, error=exc.__class__.__name__)
+            _save(call, engine, outcome, now=now, fields=set())
+        return outcome.step
+
+
+def _active_call(call_id) -> Call:
+    """The call, locked; Conflict once it has ended or was transferred."""
     call = _locked_call(call_id)
     if call.status != Call.Status.ACTIVE:
         raise Conflict(
@@ -159,41 +210,7 @@ def call_input(*, call_id, digits, by, strict: bool = True) -> Step:
             if call.is_over
             else _("This call was transferred to an agent: no more keys can be sent.")
         )
-    flows = flow_files.current_flows()
-    now = timezone.now()
-    engine = Engine(flows=flows, call=call, by=by, now=now)
-    try:
-        node = engine.current_node()
-    except KeyError:
-        # The flow files changed under a live call and its node is gone: start it again.
-        logger.warning("IVR node %s:%s no longer exists; call restarted", call.flow, call.node)
-        outcome = engine.start()
-        _save(call, engine, outcome, now=now, fields=set())
-        return outcome.step
-    try:
-        check_digits(digits, node=node)
-    except ValidationFailed:
-        if strict:
-            raise
-        keys_ok = False
-    else:
-        keys_ok = True
-    where = f"{call.flow}:{call.node}"
-    try:
-        with transaction.atomic():  # a savepoint: a failure undoes the whole request
-            outcome = engine.press(digits) if keys_ok else engine.reject(str(digits))
-            _save(call, engine, outcome, now=now, fields=set())
-    except Exception as exc:
-        if engine.error_target(where) is None:
-            raise
-        # An action failed half-way (the core system unreachable, a bug): nothing it did is
-        # kept, and the caller hears the flows' apology instead of silence.
-        logger.exception("IVR request failed at %s; the caller was sent to on_error", where)
-        call.refresh_from_db()
-        engine = Engine(flows=flows, call=call, by=by, now=now)
-        outcome = engine.recover(where=where, error=exc.__class__.__name__)
-        _save(call, engine, outcome, now=now, fields=set())
-    return outcome.step
+    return call
 
 
 @transaction.atomic

@@ -8,7 +8,12 @@ import pytest
 from kefu.core.crypto import verify_secret
 from kefu.core.errors import Conflict, NotFound, ValidationFailed
 from kefu.core.models import AuditEvent
-from kefu.customers.adapter import CoreBankingError, LocalCoreBanking, get_adapter
+from kefu.customers.adapter import (
+    CoreBankingAdapter,
+    CoreBankingError,
+    LocalCoreBanking,
+    get_adapter,
+)
 from kefu.customers.models import Card, CardAccount, Transaction
 from tests.factories import CardFactory, StatementFactory, TransactionFactory
 
@@ -132,6 +137,62 @@ def test_a_transaction_password_with_older_parameters_is_rehashed_too(card, sett
     card.refresh_from_db()
     assert "t=2," in card.transaction_password_hash
     assert AuditEvent.objects.filter(action="card.transaction_password.rehashed").exists()
+
+
+# The built-in adapter checks a keyed-in query password in one read of the card; the
+# adapter base class composes the same answer from the single calls, for other adapters.
+CHECKS = {
+    "one read": LocalCoreBanking.check_query_password,
+    "composed": CoreBankingAdapter.check_query_password,
+}
+
+
+@pytest.mark.parametrize("check", CHECKS.values(), ids=CHECKS.keys())
+def test_a_keyed_in_query_password_wrong_twice_then_right_then_locked(card, check):
+    today = dt.date(2026, 11, 25)
+
+    def key(password, day=today):
+        result = check(
+            adapter,
+            card_ref=str(card.pk),
+            password=password,
+            max_failures=3,
+            today=day,
+            by=None,
+            channel="ivr",
+        )
+        return (result.result, result.failures, result.card.last4)
+
+    assert key("000000") == ("wrong", 1, "0013")
+    assert key("111111") == ("wrong", 2, "0013")
+    assert key("135790") == ("ok", 0, "0013")
+    card.refresh_from_db()
+    assert card.query_password_failures == 0  # a right password clears the wrong tries
+    assert [key(p)[:2] for p in ("1", "2", "3")] == [("wrong", 1), ("wrong", 2), ("locked_now", 3)]
+    # locked for the day: even the right password is refused, and not counted
+    assert key("135790")[0] == "locked"
+    card.refresh_from_db()
+    assert (card.query_password_failures, card.query_password_locked_on) == (3, today)
+    # the next day it is open again
+    assert key("135790", today + dt.timedelta(days=1))[0] == "ok"
+
+
+def test_a_right_query_password_is_one_read_and_no_write(card):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        result = adapter.check_query_password(
+            card_ref=str(card.pk),
+            password="135790",
+            max_failures=3,
+            today=dt.date(2026, 11, 25),
+            by=None,
+            channel="ivr",
+        )
+
+    assert result.result == "ok"
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
 
 
 def test_three_failures_lock_the_query_password_for_the_day(card):

@@ -396,9 +396,58 @@ def test_a_failure_mid_request_undoes_it_and_offers_an_agent(demo, phone, monkey
     assert step.action["context"]["verified"] is True
 
 
+def test_a_failure_is_not_recovered_over_a_call_another_request_moved_on(demo, phone, monkeypatch):
+    """The recovery runs in a transaction of its own: if the call is no longer where the
+    failure happened, the error is raised instead of sending the caller back."""
+    from kefu.ivr import services
+
+    p = phone()
+    p.press("2#")
+    p.verify_by_id()
+    _core_banking_down(monkeypatch, "request_replacement")
+    locked = services._active_call
+    reads = []
+
+    def moved_on(call_id):
+        call = locked(call_id)
+        reads.append(call.node)
+        if len(reads) == 2:  # the recovery's read: another request got there first
+            call.node = "menu"
+        return call
+
+    monkeypatch.setattr(services, "_active_call", moved_on)
+
+    with pytest.raises(RuntimeError, match="core banking unreachable"):
+        p.press("1")
+    assert not p.call.events.filter(kind="error").exists()
+
+
+def test_a_step_is_one_transaction_and_a_password_reads_the_card_once(demo, phone):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    p = phone()
+    p.press("110105197803150315#")
+    with CaptureQueriesContext(connection) as password_step:
+        p.press("135790#")
+    with CaptureQueriesContext(connection) as menu_step:
+        p.press("1")
+
+    def verbs(queries):
+        return [q["sql"].split()[0] + " " + q["sql"].split()[1] for q in queries]
+
+    assert p.node == "bills:menu"
+    # the test's own transaction makes the step's transaction a savepoint: one, no more
+    assert verbs(menu_step.captured_queries)[0].startswith("SAVEPOINT")
+    for step in (password_step, menu_step):
+        assert sum(v.startswith("SAVEPOINT") for v in verbs(step.captured_queries)) == 1
+    card_reads = [q for q in password_step.captured_queries if "customers_card" in q["sql"]]
+    assert len(card_reads) == 1 and card_reads[0]["sql"].startswith("SELECT")
+
+
 def test_a_failure_is_logged_without_the_callers_keys(demo, phone, monkeypatch, caplog):
     p = phone()
-    _core_banking_down(monkeypatch, "verify_query_password")
+    _core_banking_down(monkeypatch, "check_query_password")
     p.press("110105197803150315#")
 
     p.press("135790#")

@@ -126,31 +126,28 @@ def _password_state(ctx: ActionContext, card: CardInfo, method: str) -> str:
 )
 def check_password(ctx: ActionContext) -> str:
     """Check the query password (input ``password``) of the candidate card."""
-    ref = str(ctx.vars.get("cand_card") or "")
     method = str(ctx.vars.get("auth_method") or "")
-    card = ctx.adapter.get_card(card_ref=ref)
-    today = ctx.today
-    if card.query_password_locked_on == today:
-        ctx.record("verify", method=method, result="locked", card_last4=card.last4)
-        ctx.call.verification = "locked"
-        ctx.call.card_last4 = card.last4
-        return "locked"
-    if ctx.adapter.verify_query_password(card_ref=ref, password=str(ctx.value("password"))):
-        ctx.adapter.reset_query_password_failures(card_ref=ref)
+    check = ctx.adapter.check_query_password(
+        card_ref=str(ctx.vars.get("cand_card") or ""),
+        password=str(ctx.value("password")),
+        max_failures=max_failures(),
+        today=ctx.today,
+        by=ctx.by,
+        channel=ctx.CHANNEL,
+    )
+    card = check.card
+    ctx.call.card_last4 = card.last4
+    if check.result == "ok":
         ctx.record("verify", method=method, result="ok", card_last4=card.last4)
         _verified(ctx, card, method)
         return "ok"
-    failures = ctx.adapter.record_query_password_failure(
-        card_ref=ref, max_failures=max_failures(), today=today, by=ctx.by, channel=ctx.CHANNEL
-    )
-    ctx.call.card_last4 = card.last4
-    if failures >= max_failures():
-        ctx.record("verify", method=method, result="locked_now", card_last4=card.last4)
+    if check.result in ("locked", "locked_now"):
+        ctx.record("verify", method=method, result=check.result, card_last4=card.last4)
         ctx.call.verification = "locked"
         return "locked"
     ctx.record("verify", method=method, result="wrong_password", card_last4=card.last4)
     ctx.call.verification = "failed"
-    ctx.vars["tries_left"] = max_failures() - failures
+    ctx.vars["tries_left"] = max_failures() - check.failures
     return "wrong"
 
 
