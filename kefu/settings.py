@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "kefu.core.middleware.SecurityMiddleware",
     "kefu.core.middleware.StaticFilesMiddleware",  # WhiteNoise, sync and async
+    "kefu.core.middleware.ConfigSnapshotMiddleware",
     "kefu.core.middleware.SessionMiddleware",
     "kefu.core.middleware.ChineseFirstLocaleMiddleware",
     "kefu.core.middleware.CommonMiddleware",

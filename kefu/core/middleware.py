@@ -16,7 +16,7 @@ from django.contrib.sessions import middleware as sessions_middleware
 from django.middleware import clickjacking, common, csrf, security
 from whitenoise.middleware import WhiteNoiseMiddleware
 
-from kefu.core import context
+from kefu.core import context, generations
 
 
 class _SyncAndAsync:
@@ -74,6 +74,21 @@ class RequestContextMiddleware(_SyncAndAsync):
             context.RequestContext(ip=request.META.get("REMOTE_ADDR"), request_id=request_id)
         )
         return request_id, token
+
+
+class ConfigSnapshotMiddleware(_SyncAndAsync):
+    """One configuration generation per request (kefu.core.generations.pinned): the token
+    is read once, when first needed, for the permissions and whatever the view records."""
+
+    def __call__(self, request):
+        if self.is_async:
+            return self.__acall__(request)
+        with generations.pinned():
+            return self.get_response(request)
+
+    async def __acall__(self, request):
+        with generations.pinned():
+            return await self.get_response(request)
 
 
 class ChineseFirstLocaleMiddleware(_SyncAndAsync):

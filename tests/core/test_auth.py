@@ -205,9 +205,12 @@ def test_the_permission_backend_reads_the_same_permissions_as_djangos_in_one_que
     expected = ModelBackend().get_all_permissions(User.objects.get(pk=agent.pk))
 
     fresh = User.objects.get(pk=agent.pk)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the configuration generation, the permissions
         got = PermissionBackend().get_all_permissions(fresh)
         assert PermissionBackend().get_all_permissions(fresh) is got  # cached on the user
+    another_request = User.objects.get(pk=agent.pk)
+    with django_assert_num_queries(1):  # the generation: the permissions are kept by it
+        assert PermissionBackend().get_all_permissions(another_request) == got
     assert got == expected
     assert "core.view_auditevent" in got and "tickets.add_ticket" in got
     assert fresh.has_perm("core.view_auditevent")

@@ -96,8 +96,9 @@ def test_the_list_query_count_does_not_grow_with_entered_years(admin, admin_clie
         admin_client.get(reverse("core:calendar"))
 
     assert len(one_year) == len(two_years)
-    # session, user, permissions (1), the years, groups for the header, session save (3)
-    assert len(two_years) == 8
+    # session, user, the configuration token and permissions (2: the save before replaced the
+    # generation), the years, groups for the header, session save (3)
+    assert len(two_years) == 9
 
 
 # -- one year --------------------------------------------------------------------------------------

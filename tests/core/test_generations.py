@@ -135,3 +135,78 @@ def test_reload_config_replaces_the_generation_and_is_audited():
     assert generations.snapshot().token != before
     assert "every process reloads" in out.getvalue()
     assert AuditEvent.objects.filter(action="config.reloaded").count() == 1
+
+
+# --- one generation per request, and the permissions kept by it ----------------------------
+
+
+def test_inside_a_pin_the_token_is_read_once_and_a_change_ends_the_pin():
+    with generations.pinned():
+        with CaptureQueriesContext(connection) as queries:
+            first = generations.snapshot()
+            assert generations.snapshot() is first
+        assert len(queries) == 1
+        CalendarYear.objects.create(year=2033, source="通知")  # replaces the generation
+        after = generations.snapshot()
+        assert after.token != first.token
+        assert 2033 in Calendar(snapshot=after)._entered()
+    # outside, every snapshot reads the token again
+    with CaptureQueriesContext(connection) as queries:
+        generations.snapshot()
+        generations.snapshot()
+    assert len(queries) == 2
+
+
+def test_a_role_granted_or_taken_applies_to_the_next_request(make_user, roles, client_for):
+    """Permissions are kept per generation; group membership and a group's permissions
+    replace it, so the very next request is checked against the change."""
+    from django.contrib.auth.models import Permission
+
+    user = make_user("perm-change")
+    client = client_for(user)
+    assert client.get("/audit/").status_code == 403
+
+    user.groups.add(roles["supervisor"])
+    assert client.get("/audit/").status_code == 200
+
+    roles["supervisor"].permissions.remove(Permission.objects.get(codename="view_auditevent"))
+    assert client.get("/audit/").status_code == 403
+
+    roles["supervisor"].permissions.add(Permission.objects.get(codename="view_auditevent"))
+    assert client.get("/audit/").status_code == 200
+    user.groups.remove(roles["supervisor"])
+    assert client.get("/audit/").status_code == 403
+
+
+def test_a_deactivated_user_is_refused_though_their_permissions_are_kept(
+    make_user, roles, client_for
+):
+    user = make_user("perm-leaver", "supervisor")
+    client = client_for(user)
+    assert client.get("/audit/").status_code == 200
+
+    type(user).objects.filter(pk=user.pk).update(is_active=False)  # no signal, no new token
+
+    assert client.get("/audit/").status_code in (302, 403)
+
+
+def test_the_api_reads_the_token_once_for_the_permissions_and_the_ticket(
+    role_users, api_client_for
+):
+    import json
+
+    from tests.factories import CustomerFactory
+
+    client = api_client_for(role_users["agent"])
+    body = json.dumps(
+        {"customer_id": CustomerFactory().pk, "channel": "hotline", "content": "账单什么时候出"}
+    )
+    assert client.post("/api/tickets", body, content_type="application/json").status_code == 201
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/tickets", body, content_type="application/json")
+
+    assert response.status_code == 201
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum("configgeneration" in q for q in sql) == 1
+    assert not any("auth_permission" in q for q in sql)
