@@ -336,17 +336,25 @@ def run_kefu(args, now: dt.datetime) -> dict:
 
     result["create_api"] = rate(create_api, args.creates)
     drop_created()
+    # Every agent's list once first (both systems): a database in service has its agents'
+    # open tickets in memory; 20 warm-up calls over 200 agents left the first read of most
+    # agents' pages from disk inside the timing, and that, not the query, made the p99.
+    for agent in agents:
+        selectors.my_work(user=agent)
     result["my_work"] = timed(lambda: selectors.my_work(user=rng.choice(agents)), args.samples)
     result["about_to_breach"] = timed(
         lambda: selectors.about_to_breach(user=supervisor, now=now), args.samples
     )
 
-    def month_stats() -> None:
-        month = now.date().replace(day=1) - dt.timedelta(days=30 * rng.randrange(1, 23))
+    def month_stats(back: int = 0) -> None:
+        back = back or rng.randrange(1, 23)
+        month = now.date().replace(day=1) - dt.timedelta(days=30 * back)
         start = month.replace(day=1)
         end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         selectors.complaint_statistics(date_from=start, date_to=end)
 
+    for back in range(1, 23):  # every month of the range, as for the agents above
+        month_stats(back)
     result["monthly_statistics"] = timed(month_stats, max(args.samples // 3, 30), warm=5)
     open_count = Ticket.objects.open().count()
     start = time.perf_counter()
@@ -516,16 +524,22 @@ OPEN = [Ticket.OPEN_STATUS, Ticket.REOPENED_STATUS]
 def my_work():
     list(Ticket.objects.select_related("queue").filter(
         assigned_to=rng.choice(agents), status__in=OPEN).order_by("-created")[:100])
+for agent in agents:  # every agent's list once first, as for Kefu
+    list(Ticket.objects.select_related("queue").filter(
+        assigned_to=agent, status__in=OPEN).order_by("-created")[:100])
 out["my_work"] = timed(my_work, samples)
 def breach():
     list(Ticket.objects.select_related("queue", "assigned_to").filter(
         status__in=OPEN, due_date__lte=now + dt.timedelta(hours=4)).order_by("due_date")[:200])
 out["about_to_breach"] = timed(breach, samples)
-def stats():
-    start = (now - dt.timedelta(days=30 * rng.randrange(1, 23))).replace(day=1)
+def stats(back=0):
+    back = back or rng.randrange(1, 23)
+    start = (now - dt.timedelta(days=30 * back)).replace(day=1)
     end = (start + dt.timedelta(days=32)).replace(day=1)
     list(Ticket.objects.filter(created__gte=start, created__lt=end).values(
         "queue__title", "priority").annotate(n=Count("id")))
+for back in range(1, 23):  # every month of the range, as for Kefu
+    stats(back)
 out["monthly_statistics"] = timed(stats, max(samples // 3, 30), warm=5)
 open_count = Ticket.objects.filter(status__in=OPEN).count()
 s = time.perf_counter()
