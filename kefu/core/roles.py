@@ -87,8 +87,9 @@ ROLES: tuple[Role, ...] = (
     Role("telephony", _("Telephony platform (service)"), (VIEW_ARTICLE,)),
 )
 
-# Tickets (SR-1 … SR-10), added to the roles above. Partner departments get nothing yet:
-# the technical department works as a team of technical agents inside Kefu.
+# Tickets (SR-1 … SR-10), added to the roles above. A partner department (营销部, 技术部, 风控 …)
+# is a team of kind "department" whose members see and work only what a route or a
+# hand-over sent to their team or to them (SEC-2): they record no tickets of their own.
 VIEW_TICKET = "tickets.view_ticket"
 ADD_TICKET = "tickets.add_ticket"
 WORK_TICKET = "tickets.work_ticket"
@@ -120,6 +121,7 @@ TICKET_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "qa": (VIEW_TICKET, VIEW_ALL_TICKETS),
     "manager": (VIEW_TICKET, VIEW_ALL_TICKETS, APPROVE_EXTENSION, COMPLAINT_STATISTICS),
     "admin": MANAGE_ROUTING,
+    "partner": (VIEW_TICKET, WORK_TICKET),
     "telephony": (IVR_SATISFACTION,),
 }
 ROLES = tuple(

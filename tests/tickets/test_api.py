@@ -181,6 +181,40 @@ def test_an_agent_sees_own_and_team_tickets_only(
     assert supervisor.get("/api/tickets").json()["count"] == 3
 
 
+def test_a_partner_department_sees_and_works_only_what_was_sent_to_it(
+    role_users, api_client_for, client_for, create, act, floor
+):
+    """SEC-2: a member of a partner department (a team of kind "department") sees the
+    tickets a route sent to their team, works them, and sees nothing else."""
+    from kefu.tickets.models import TeamMember
+
+    partner = role_users["partner"]
+    TeamMember.objects.create(team=floor["dept"], user=partner, skills=["app"])
+    fault = create(role_users["agent"], content="手机银行一直闪退，登录不了")
+    fault = act(
+        fault, "make_case", role_users["agent"], case_event="APP闪退", case_phone="13911110001"
+    )
+    other = create(role_users["agent"], customer=CustomerFactory())
+    client = api_client_for(partner)
+
+    assert client.get("/api/tickets").json()["count"] == 0  # nothing sent yet
+    assert client.get(f"/api/tickets/{fault.pk}").status_code == 404
+    act(fault, "forward", role_users["tech"], note="本地无法复现，转技术部")
+
+    assert {r["id"] for r in client.get("/api/tickets").json()["results"]} == {fault.pk}
+    assert client.get(f"/api/tickets/{fault.pk}").status_code == 200
+    noted = post(client, f"/api/tickets/{fault.pk}/actions/add_note", {"note": "已定位，修复中"})
+    assert noted.status_code == 200, noted.content
+    assert client.get(f"/api/tickets/{other.pk}").status_code == 404
+    events = other.events.count()
+    assert (
+        post(client, f"/api/tickets/{other.pk}/actions/add_note", {"note": "x"}).status_code == 404
+    )
+    assert other.events.count() == events
+    page = client_for(partner).get(f"/tickets/{fault.pk}/")
+    assert page.status_code == 200 and "已定位，修复中" in page.content.decode()
+
+
 @pytest.mark.parametrize("role", ["qa", "manager", "partner", "telephony"])
 def test_roles_that_do_not_record_tickets_cannot_create_them(
     role, role_users, api_client_for, customer
