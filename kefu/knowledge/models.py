@@ -144,6 +144,28 @@ class Article(models.Model):
             self.expires_at is None or now < self.expires_at
         )
 
+    @property
+    def draft_attachments(self) -> list[tuple[ArticleAttachment, str]]:
+        """For editors and reviewers: the attachments of the current version and those it
+        takes off, each with its state against the published version: "published",
+        "added" (agents see it once this version is published) or "removing" (agents see it
+        until then)."""
+        current = self.current_version.number if self.current_version is not None else None
+        published = self.published_version.number if self.published_version is not None else None
+        rows = []
+        for a in self.attachments.all():
+            in_draft, live = a.in_version(current), a.in_version(published)
+            if in_draft or live:
+                state = "published" if in_draft and live else "added" if in_draft else "removing"
+                rows.append((a, state))
+        return rows
+
+    @property
+    def published_attachments(self) -> list[ArticleAttachment]:
+        """The attachments agents see: those of the published version (reviewed)."""
+        number = self.published_version.number if self.published_version is not None else None
+        return [a for a in self.attachments.all() if a.in_version(number)]
+
 
 class ArticleVersion(models.Model):
     """The text of an article at one edit round. Frozen once submitted for review."""
@@ -203,6 +225,10 @@ def attachment_path(instance: ArticleAttachment, filename: str) -> str:
 
 
 class ArticleAttachment(models.Model):
+    """A file of an article. Attachments go through review with the text: one belongs to the
+    versions from ``added_in`` (a version number; 0: from the first) up to, not including,
+    ``removed_in``; agents see those of the published version, editors those of the draft."""
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path)
     name = models.CharField(_("name"), max_length=120)
@@ -210,6 +236,8 @@ class ArticleAttachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    added_in = models.PositiveIntegerField(_("added in version"), default=0)
+    removed_in = models.PositiveIntegerField(_("removed in version"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("attachment")
@@ -218,6 +246,12 @@ class ArticleAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def in_version(self, number: int | None) -> bool:
+        """Part of version ``number`` of its article (None: no such version)."""
+        if number is None:
+            return False
+        return self.added_in <= number and (self.removed_in is None or self.removed_in > number)
 
 
 class ArticleFeedback(models.Model):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -385,6 +386,9 @@ def article_publish(
         if by is not None and version.created_by_id == by.pk:
             raise Forbidden(_("Another person must review your own changes (four eyes)."))
     previous = article.published_version.number if article.published_version else None
+    files = list(article.attachments.all())
+    added = [a.name for a in files if a.in_version(version.number) and not a.in_version(previous)]
+    gone = [a for a in files if a.in_version(previous) and not a.in_version(version.number)]
     article.published_version = version
     article.status = Article.Status.PUBLISHED
     article.updated_at = timezone.now()
@@ -396,7 +400,11 @@ def article_publish(
         version=version.number,
         previous_version=previous,
         comment=comment[:300],
+        attachments_added=added,
+        attachments_removed=[a.name for a in gone],
     )
+    # files taken off in this version are never shown again
+    _delete_attachments(gone)
     backend().index(article=article)
     return article
 
@@ -544,7 +552,8 @@ def _attachment_errors(*, article: Article, upload, name: str) -> list[str]:
         ]
     if ext in ("txt", "csv") and b"\x00" in head:
         return [_("The file's content is not text; save it again as %(ext)s.") % {"ext": ext}]
-    if article.attachments.count() >= MAX_ATTACHMENTS:
+    draft = article.current_version.number if article.current_version else 0
+    if sum(a.in_version(draft) for a in article.attachments.all()) >= MAX_ATTACHMENTS:
         return [
             _("An article can have at most %(n)d attachments; remove one first.")
             % {"n": MAX_ATTACHMENTS}
@@ -554,18 +563,63 @@ def _attachment_errors(*, article: Article, upload, name: str) -> list[str]:
     return []
 
 
+def _attachment_draft(article: Article, by: User | None) -> ArticleVersion:
+    """The draft version an attachment change goes into (KB-1: files are reviewed like the
+    text): the unsubmitted draft, else a new version with the same text. Conflict while the
+    article is in review. ``article`` must be locked."""
+    if article.status == Article.Status.REVIEW:
+        raise Conflict(
+            _("The article is in review: wait for the reviewer, or ask them to send it back.")
+        )
+    current = article.current_version
+    assert current is not None
+    if article.status == Article.Status.DRAFT and current.pk != article.published_version_id:
+        return current
+    version = ArticleVersion(
+        article=article,
+        number=current.number + 1,
+        title=current.title,
+        question=current.question,
+        similar_questions=list(current.similar_questions or []),
+        answer_html=current.answer_html,
+        note=_("Attachments changed")[:200],
+        created_by=by,
+    )
+    version.save()
+    article.current_version = version
+    article.status = Article.Status.DRAFT
+    article.updated_at = timezone.now()
+    article.save(update_fields=["current_version", "status", "updated_at"])
+    _event(
+        article=article,
+        action="knowledge.article.edited",
+        by=by,
+        version=version.number,
+        text_changed=False,
+        changes={},
+        attachments_changed=True,
+    )
+    return version
+
+
 @transaction.atomic
 def attachment_add(
     *, article: Article, by: User | None, upload, name: str = ""
 ) -> ArticleAttachment:
-    """Store an uploaded file with the article (media storage), or raise ValidationFailed
-    with a ``file`` error that says what to do; nothing is stored then."""
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    """Store an uploaded file with the article's draft (media storage): agents see it once a
+    reviewer publishes that version. ValidationFailed with a ``file`` error that says what
+    to do, Conflict while the article is in review; nothing is stored then."""
+    article = (
+        Article.objects.select_for_update().select_related("current_version").get(pk=article.pk)
+    )
     name = " ".join((name or upload.name or "").split())[:120]
     errors = _attachment_errors(article=article, upload=upload, name=name)
     if errors:
         raise ValidationFailed(_("The file was not attached."), errors={"file": errors})
-    attachment = ArticleAttachment(article=article, file=upload, name=name, uploaded_by=by)
+    version = _attachment_draft(article, by)
+    attachment = ArticleAttachment(
+        article=article, file=upload, name=name, uploaded_by=by, added_in=version.number
+    )
     attachment.save()
     _event(
         article=article,
@@ -574,32 +628,68 @@ def attachment_add(
         name=attachment.name,
         attachment=attachment.pk,
         size=upload.size,
+        version=version.number,
     )
     audit_record(
         actor=by,
         action="knowledge.attachment.added",
         obj=attachment,
-        data={"article": article.pk, "name": attachment.name, "size": upload.size},
+        data={
+            "article": article.pk,
+            "name": attachment.name,
+            "size": upload.size,
+            "version": version.number,
+        },
     )
     return attachment
 
 
 @transaction.atomic
 def attachment_remove(*, attachment: ArticleAttachment, by: User | None) -> None:
-    """Take the file off the article; the stored file is deleted once the removal commits."""
-    article = attachment.article
-    name, stored, pk = attachment.name, attachment.file.name or "", attachment.pk
-    _event(article=article, action="knowledge.attachment.removed", by=by, name=name, attachment=pk)
+    """Take the file off the article's draft. A file no published version has is deleted at
+    once; a published one stays with agents until a reviewer publishes the draft without
+    it (then its stored file is deleted). Conflict while the article is in review."""
+    article = (
+        Article.objects.select_for_update()
+        .select_related("current_version")
+        .get(pk=attachment.article_id)
+    )
+    attachment = ArticleAttachment.objects.select_for_update().get(pk=attachment.pk)
+    version = _attachment_draft(article, by)
+    if not attachment.in_version(version.number):
+        raise Conflict(_("The attachment is already removed from the draft."))
+    name, pk = attachment.name, attachment.pk
+    published = article.published_version.number if article.published_version else None
+    pending = attachment.in_version(published)
+    _event(
+        article=article,
+        action="knowledge.attachment.removed",
+        by=by,
+        name=name,
+        attachment=pk,
+        version=version.number,
+        pending_review=pending,
+    )
     audit_record(
         actor=by,
         action="knowledge.attachment.removed",
         obj=attachment,
-        data={"article": article.pk, "name": name},
+        data={"article": article.pk, "name": name, "version": version.number},
     )
-    storage = attachment.file.storage
-    attachment.delete()
-    if stored:
-        transaction.on_commit(lambda: storage.delete(stored))
+    if pending:
+        attachment.removed_in = version.number
+        attachment.save(update_fields=["removed_in"])
+    else:
+        _delete_attachments([attachment])
+
+
+def _delete_attachments(attachments: Sequence[ArticleAttachment]) -> None:
+    """Delete the rows now and their stored files once the transaction commits."""
+    for attachment in attachments:
+        stored = attachment.file.name or ""
+        attachment.delete()
+        if stored:
+            transaction.on_commit(partial(attachment.file.storage.delete, stored))
 
 
 def attachment_record_download(*, attachment: ArticleAttachment, by: User | None) -> None:

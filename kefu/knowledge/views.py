@@ -197,7 +197,7 @@ def _edit_page(request, form: ArticleForm, article: Article | None, attachment_f
             "form": form,
             "article": article,
             "attachment_form": attachment_form,
-            "attachments": list(article.attachments.all()) if article else [],
+            "attachments": article.draft_attachments if article else [],
             "max_attachment_mb": services.MAX_ATTACHMENT_BYTES // 1024 // 1024,
             "attachment_types": ", ".join(sorted(services.ATTACHMENT_TYPES)),
         },
@@ -263,8 +263,10 @@ def attachment_download(request, attachment_id: int):
         request.user, REVIEW_ARTICLE
     )
     if not is_staff_editor:
-        # an agent may only reach files of an article they could open
-        _or_404(selectors.article_get_live, pk=attachment.article_id)
+        # an agent may only reach the reviewed files of an article they could open
+        article = _or_404(selectors.article_get_live, pk=attachment.article_id)
+        if attachment not in article.published_attachments:
+            raise Http404(_("No attachment with this number."))
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

@@ -72,8 +72,12 @@ def test_editor_attaches_a_file_and_an_agent_downloads_it(
     page.wait_for_selector("#kb-attachment-error")  # refused, with the reason beside the field
     page.set_input_files("#kb-attachment-form input[type=file]", str(pdf))
     page.click("#kb-attachment-form button[type=submit]")
-    page.wait_for_selector("#kb-attachment-list li")
+    page.wait_for_selector("#kb-attachment-list li[data-state=added]")
+    assert "发布此版本后坐席才能看到" in page.inner_text("#kb-attachment-list")
     screenshot("knowledge-attachments")
+    # files are reviewed with the text: the agent gets it once the new version is published
+    services.article_submit(article=article, by=role_users["editor"])
+    services.article_publish(article=article, by=role_users["supervisor"])
 
     page.context.clear_cookies()
     sign_in(page, "agent")

@@ -40,8 +40,11 @@ def _upload(client, article, content=PDF, name="年费标准.pdf", label=""):
     )
 
 
-def test_an_editor_attaches_a_file_and_agents_download_it(fees, role_users, client_for, _media):
+def test_an_editor_attaches_a_file_and_agents_download_it_once_reviewed(
+    fees, role_users, client_for, _media
+):
     editor = client_for(role_users["editor"])
+    agent = client_for(role_users["agent"])
 
     response = _upload(editor, fees, label="2026 年费标准")
 
@@ -51,12 +54,25 @@ def test_an_editor_attaches_a_file_and_agents_download_it(fees, role_users, clie
     assert (_media / attachment.file.name).read_bytes() == PDF
     assert fees.events.filter(action="knowledge.attachment.added").exists()
     assert AuditEvent.objects.filter(action="knowledge.attachment.added").count() == 1
-    page = client_for(role_users["agent"]).get(reverse("knowledge:article", args=[fees.pk]))
     link = reverse("knowledge:attachment", args=[attachment.pk])
+    # not reviewed yet: a new draft version holds it, agents see the published one
+    fees.refresh_from_db()
+    assert (fees.status, fees.current_version.number, fees.published_version.number) == (
+        "draft",
+        2,
+        1,
+    )
+    assert link not in agent.get(reverse("knowledge:article", args=[fees.pk])).text
+    assert agent.get(link).status_code == 404
+    edit_page = editor.get(reverse("knowledge:edit", args=[fees.pk])).text
+    assert "发布此版本后坐席才能看到" in edit_page
+
+    services.article_submit(article=fees, by=role_users["editor"])
+    services.article_publish(article=fees, by=role_users["supervisor"])
+
+    page = agent.get(reverse("knowledge:article", args=[fees.pk]))
     assert link in page.text and "kb-attachments" in page.text
-
-    download = client_for(role_users["agent"]).get(link)
-
+    download = agent.get(link)
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
     assert download["Content-Type"] == "application/pdf"
@@ -64,6 +80,60 @@ def test_an_editor_attaches_a_file_and_agents_download_it(fees, role_users, clie
     assert AuditEvent.objects.filter(
         action="knowledge.attachment.downloaded", actor=role_users["agent"]
     ).exists()
+    published = fees.events.get(action="knowledge.article.published", data__version=2)
+    assert published.data["attachments_added"] == ["2026 年费标准"]
+
+
+def test_a_published_file_stays_with_agents_until_its_removal_is_reviewed(
+    fees, role_users, client_for, _media, django_capture_on_commit_callbacks
+):
+    attachment = services.attachment_add(
+        article=fees, by=role_users["editor"], upload=SimpleUploadedFile("费率.pdf", PDF)
+    )
+    services.article_submit(article=fees, by=role_users["editor"])
+    services.article_publish(article=fees, by=role_users["supervisor"])
+    stored = _media / attachment.file.name
+    link = reverse("knowledge:attachment", args=[attachment.pk])
+    agent = client_for(role_users["agent"])
+
+    response = client_for(role_users["editor"]).post(
+        reverse("knowledge:attachment_remove", args=[attachment.pk])
+    )
+
+    assert response.status_code == 302
+    attachment.refresh_from_db()
+    assert attachment.removed_in == 3
+    assert agent.get(link).status_code == 200 and stored.exists()
+    manage = client_for(role_users["supervisor"]).get(reverse("knowledge:manage", args=[fees.pk]))
+    assert "<s>费率.pdf</s>" in manage.text
+
+    services.article_submit(article=fees, by=role_users["editor"])
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes on commit
+        services.article_publish(article=fees, by=role_users["supervisor"])
+
+    assert agent.get(link).status_code == 404
+    assert not ArticleAttachment.objects.exists() and not stored.exists()
+    published = fees.events.get(action="knowledge.article.published", data__version=3)
+    assert published.data["attachments_removed"] == ["费率.pdf"]
+
+
+def test_attachments_do_not_change_while_the_article_is_in_review(fees, role_users, _media):
+    services.article_update(
+        article=fees,
+        by=role_users["editor"],
+        title="信用卡年费标准",
+        question="信用卡年费标准",
+        answer_html="<p>见附件（2026 版）。</p>",
+    )
+    services.article_submit(article=fees, by=role_users["editor"])
+
+    with pytest.raises(services.Conflict):
+        services.attachment_add(
+            article=fees, by=role_users["editor"], upload=SimpleUploadedFile("a.pdf", PDF)
+        )
+
+    assert not ArticleAttachment.objects.exists()
+    assert not _media.exists() or not any(_media.rglob("*.pdf"))
 
 
 def test_the_edit_page_has_the_upload_form(fees, role_users, client_for):
