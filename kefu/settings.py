@@ -222,6 +222,8 @@ EMAIL_BACKEND = env("KEFU_EMAIL_BACKEND") or "django.core.mail.backends.smtp.Ema
 EMAIL_HOST = env("KEFU_EMAIL_HOST") or "127.0.0.1"
 EMAIL_PORT = env_int("KEFU_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env("KEFU_EMAIL_FROM") or "kefu@localhost"
+# CH-3: the class that sends SMS (kefu.core.sms); the default only logs, without secrets.
+KEFU_SMS_SENDER = env("KEFU_SMS_SENDER") or "kefu.core.sms.LoggingSmsSender"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

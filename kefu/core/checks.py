@@ -66,3 +66,23 @@ def check_no_demo_accounts(app_configs, **kwargs):
             id="kefu.E010",
         )
     ]
+
+
+@register()
+def check_sms_sender(app_configs, **kwargs):
+    """KEFU_SMS_SENDER must name a class that imports (a typo would only show when the
+    first SMS is due, and that customer would never get it)."""
+    from django.utils.module_loading import import_string
+
+    try:
+        import_string(settings.KEFU_SMS_SENDER)
+    except ImportError as exc:
+        return [
+            Error(
+                f"KEFU_SMS_SENDER {settings.KEFU_SMS_SENDER!r} cannot be imported: {exc}",
+                hint="Name a class with a send(*, to, text, secrets) method, or leave it "
+                "unset for kefu.core.sms.LoggingSmsSender.",
+                id="kefu.E011",
+            )
+        ]
+    return []

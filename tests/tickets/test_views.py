@@ -480,22 +480,29 @@ def test_a_bad_form_keeps_the_time_received(role_users, client_for, customer):
     assert 'value="2026-11-20T09:30"' in response.content.decode()
 
 
-def test_asking_by_sms_texts_a_one_time_link_and_logs_the_number_masked(
-    role_users, client, create, act, caplog, django_capture_on_commit_callbacks
+def test_asking_by_sms_texts_a_one_time_link_and_logs_no_secret(
+    role_users, client, create, act, caplog, django_capture_on_commit_callbacks, settings
 ):
     import logging
     import re
 
+    from tests.core.test_sms import RecordingSender
+
+    settings.KEFU_SMS_SENDER = "tests.core.test_sms.RecordingSender"
+    RecordingSender.sent.clear()
     t = create(role_users["agent"])
     t = act(t, "answer", role_users["agent"], result="已答复")
 
-    with caplog.at_level(logging.INFO, logger="kefu.tickets.sms"):
+    with caplog.at_level(logging.INFO, logger="kefu.sms"):
         with django_capture_on_commit_callbacks(execute=True):
             act(t, "request_satisfaction", role_users["agent"], channel="sms")
 
-    logged = caplog.text
-    assert "139****0001" in logged and "13911110001" not in logged
-    link = re.search(r"/tickets/s/[\w-]+/", logged).group(0)
+    [(to, text, secrets)] = RecordingSender.sent
+    assert to == "13911110001"
+    link = re.search(r"/tickets/s/[\w-]+/", text).group(0)
+    assert secrets and secrets[0] in link
+    assert secrets[0] not in caplog.text  # the recording sender logs as the default one does
+    assert "139****0001" in caplog.text and "13911110001" not in caplog.text
     assert client.post(link, {"score": "4"}).status_code == 200
     assert client.post(link, {"score": "1"}).status_code == 404
     t.refresh_from_db()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 import secrets
 from typing import Any
 
@@ -16,11 +15,9 @@ from django.utils.translation import gettext as _
 
 from kefu.core.calendars import Calendar
 from kefu.core.errors import NotFound, ValidationFailed
-from kefu.core.masking import mask_mobile
+from kefu.core.sms import send_sms
 from kefu.tickets.models import SatisfactionSurvey, Status, Ticket
 from kefu.tickets.services._common import lock, write_event
-
-logger = logging.getLogger("kefu.tickets.sms")
 
 SURVEY_DAYS = 7
 # At or above this score the customer is satisfied and the ticket closes; below, it reopens.
@@ -29,11 +26,6 @@ SATISFIED_FROM = 3
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def send_sms(*, to: str, text: str) -> None:
-    """The SMS sender: a logging sender (SPEC CH-3) until a gateway is plugged in here."""
-    logger.info("SMS to %s: %s", mask_mobile(to), text)
 
 
 def survey_send(
@@ -61,13 +53,12 @@ def survey_send(
     )
     if channel == SatisfactionSurvey.Channel.SMS:
         link = reverse("tickets:survey", kwargs={"token": token})
-        transaction.on_commit(
-            lambda: send_sms(
-                to=phone,
-                text=_("Please rate how we handled your request %(ref)s: %(link)s")
-                % {"ref": ticket.reference, "link": link},
-            )
-        )
+        text = _("Please rate how we handled your request %(ref)s: %(link)s") % {
+            "ref": ticket.reference,
+            "link": link,
+        }
+        # the token is the customer's one-time key: senders that log must not keep it
+        transaction.on_commit(lambda: send_sms(to=phone, text=text, secrets=(token,)))
     return survey, token
 
 
