@@ -610,7 +610,9 @@ def attachment_add(
     reviewer publishes that version. ValidationFailed with a ``file`` error that says what
     to do, Conflict while the article is in review; nothing is stored then."""
     article = (
-        Article.objects.select_for_update().select_related("current_version").get(pk=article.pk)
+        Article.objects.select_for_update(of=("self",))
+        .select_related("current_version")
+        .get(pk=article.pk)
     )
     name = " ".join((name or upload.name or "").split())[:120]
     errors = _attachment_errors(article=article, upload=upload, name=name)
@@ -650,7 +652,7 @@ def attachment_remove(*, attachment: ArticleAttachment, by: User | None) -> None
     once; a published one stays with agents until a reviewer publishes the draft without
     it (then its stored file is deleted). Conflict while the article is in review."""
     article = (
-        Article.objects.select_for_update()
+        Article.objects.select_for_update(of=("self",))
         .select_related("current_version")
         .get(pk=attachment.article_id)
     )
