@@ -40,8 +40,8 @@ api_auth = [BearerToken(), StaffSession()]
 
 
 class PermissionBackend(ModelBackend):
-    """Django's ModelBackend, reading a user's permissions (their own and their groups')
-    once per configuration generation (kefu.core.generations) instead of in two queries per
+    """Django's ModelBackend, reading a user's permissions (their own and their groups', in
+    one query) once per configuration generation (kefu.core.generations) instead of once per
     request: every view and API call checks permissions, the hotline's API on each key
     press. Granting or taking a role or a permission replaces the generation, so the next
     request of every process sees it. Whether the user is active or a superuser is read
