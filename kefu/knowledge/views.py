@@ -244,8 +244,12 @@ def attachment_remove(request, attachment_id: int):
     if attachment is None:
         raise Http404(_("No attachment with this number."))
     article_id = attachment.article_id
-    services.attachment_remove(attachment=attachment, by=request.user)
-    messages.success(request, _("Attachment removed."))
+    try:
+        services.attachment_remove(attachment=attachment, by=request.user)
+    except KefuError as exc:  # in review, or already taken off the draft: nothing changed
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Attachment removed."))
     return redirect("knowledge:edit", article_id=article_id)
 
 

@@ -136,6 +136,26 @@ def test_attachments_do_not_change_while_the_article_is_in_review(fees, role_use
     assert not _media.exists() or not any(_media.rglob("*.pdf"))
 
 
+def test_a_removal_refused_in_review_says_why_and_keeps_the_file(
+    fees, role_users, client_for, _media
+):
+    attachment = services.attachment_add(
+        article=fees, by=role_users["editor"], upload=SimpleUploadedFile("a.pdf", PDF)
+    )
+    services.article_submit(article=fees, by=role_users["editor"])
+    editor = client_for(role_users["editor"])
+
+    response = editor.post(
+        reverse("knowledge:attachment_remove", args=[attachment.pk]), follow=True
+    )
+
+    assert response.status_code == 200
+    assert "审核中" in response.text
+    attachment.refresh_from_db()
+    assert attachment.removed_in is None and (_media / attachment.file.name).exists()
+    assert not AuditEvent.objects.filter(action="knowledge.attachment.removed").exists()
+
+
 def test_the_edit_page_has_the_upload_form(fees, role_users, client_for):
     page = client_for(role_users["editor"]).get(reverse("knowledge:edit", args=[fees.pk]))
 
