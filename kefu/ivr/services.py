@@ -186,7 +186,7 @@ def call_input(*, call_id, digits, by, strict: bool = True) -> Step:
             _save(call, engine, outcome, now=now, fields=set())
             return outcome.step
     except Exception as exc:
-        if not where or Engine(flows=flows, call=call, by=by, now=now).error_target(where) is None:
+        if not where or engine.error_target(where) is None:
             raise
         # An action failed half-way (the core system unreachable, a bug): nothing it did is
         # kept, and the caller hears the flows' apology instead of silence.
